@@ -28,6 +28,12 @@ export interface VersionedStoreOptions {
   historyLimit?: number;
 }
 
+/** What a store starts from: its resourceVersion counter and its objects. */
+export interface InitialState {
+  rv: number;
+  objects: { key: ObjectKey; rv: number; object: StoredObject }[];
+}
+
 interface Change {
   rv: number;
   namespace: string;
@@ -72,7 +78,7 @@ export class VersionedStore implements Store {
 
   protected constructor(
     persistence: Persistence | undefined,
-    initial: { rv: number; objects: { key: ObjectKey; rv: number; object: StoredObject }[] },
+    initial: InitialState,
     options: VersionedStoreOptions = {},
   ) {
     this.persistence = persistence;
