@@ -1,0 +1,192 @@
+// The node agent: watches the pods bound to this node, keeps one PodWorker per pod, wakes workers
+// on runtime events (the PLEG), and does the housekeeping (back-off GC, orphaned containers).
+import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
+import type { ContainerRuntime, ExecSession, ExecStreamOptions } from '../runtime/runtime.ts';
+import type { Clock, Timer } from '../util/clock.ts';
+import { CrashLoopBackoff, DEFAULT_CRASH_LOOP_BACKOFF, type BackoffConfig } from './backoff.ts';
+import { KubeletEventRecorder } from './event-recorder.ts';
+import type { HookRun } from './lifecycle/hook-run.ts';
+import type { KubeletVersion } from './pod-context.ts';
+import { PodWorker, type PodProber } from './pod-worker.ts';
+import { podUid } from './pod-util.ts';
+import type { EventSink, PodSource, StatusWriter } from './ports.ts';
+import { observePod, newestOf } from './runtime-view.ts';
+import type { EventRecorder } from './event-recorder.ts';
+
+export interface KubeletOptions {
+  nodeName: string;
+  hostIP?: string;
+  clock: Clock;
+  runtime: ContainerRuntime;
+  podSource: PodSource;
+  statusWriter: StatusWriter;
+  eventSink: EventSink;
+  crashLoopBackOff?: BackoffConfig;
+  kubeVersion?: KubeletVersion;
+  random?: () => number;
+  /** Builds the prober once the kubelet's pieces exist (probe workers need status and events). */
+  prober?: (deps: ProberFactoryDeps) => PodProber & { close(): void };
+  onHookRun?: (pod: Pod, run: HookRun) => void;
+  onStatus?: (pod: Pod, status: PodStatus) => void;
+}
+
+export interface ProberFactoryDeps {
+  clock: Clock;
+  runtime: ContainerRuntime;
+  recorder: EventRecorder;
+  getPod(uid: string): Pod | undefined;
+  getPodStatus(uid: string): PodStatus | undefined;
+  kubeletStartedAt: number;
+  random: () => number;
+  kubeVersion: KubeletVersion;
+  /** Called when a probe result changed: the pod is synced again. */
+  resync(uid: string): void;
+}
+
+const HOUSEKEEPING_MS = 2_000;
+
+export class Kubelet {
+  private readonly opts: KubeletOptions;
+  private readonly workers = new Map<string, PodWorker>();
+  private readonly recorder: KubeletEventRecorder;
+  private readonly backoff: CrashLoopBackoff;
+  private readonly prober: (PodProber & { close(): void }) | undefined;
+  private readonly unsubscribe: (() => void)[] = [];
+  private housekeeping: Timer | undefined;
+  private readonly startedAt: number;
+  private stopped = false;
+
+  constructor(opts: KubeletOptions) {
+    this.opts = opts;
+    this.startedAt = opts.clock.now();
+    this.recorder = new KubeletEventRecorder(opts.eventSink, opts.clock, opts.nodeName);
+    this.backoff = new CrashLoopBackoff(opts.crashLoopBackOff ?? DEFAULT_CRASH_LOOP_BACKOFF);
+    this.prober = opts.prober?.({
+      clock: opts.clock,
+      runtime: opts.runtime,
+      recorder: this.recorder,
+      getPod: (uid) => this.workers.get(uid)?.currentPod,
+      getPodStatus: (uid) => this.workers.get(uid)?.currentStatus,
+      kubeletStartedAt: this.startedAt,
+      random: this.random,
+      kubeVersion: this.version,
+      resync: (uid) => this.workers.get(uid)?.trigger(),
+    });
+  }
+
+  private get random(): () => number {
+    return this.opts.random ?? Math.random;
+  }
+
+  private get version(): KubeletVersion {
+    return this.opts.kubeVersion ?? { major: '1', minor: '32' };
+  }
+
+  get eventRecorder(): EventRecorder {
+    return this.recorder;
+  }
+
+  start(): void {
+    this.unsubscribe.push(
+      this.opts.runtime.watch((e) => this.workers.get(e.podUid)?.trigger()),
+      this.opts.podSource.watchPods((change, pod) => {
+        if (change === 'DELETED') this.podRemoved(podUid(pod));
+        else this.podChanged(pod);
+      }),
+    );
+    this.scheduleHousekeeping();
+  }
+
+  private readonly removed = new Set<string>();
+
+  private podRemoved(uid: string): void {
+    const w = this.workers.get(uid);
+    if (!w) return;
+    this.removed.add(uid);
+    w.remove();
+    if (w.isTerminated) this.forget(uid);
+  }
+
+  private forget(uid: string): void {
+    this.workers.delete(uid);
+    this.removed.delete(uid);
+    this.recorder.forgetPod(uid);
+    this.backoff.forgetPod(uid);
+  }
+
+  private podChanged(pod: Pod): void {
+    const uid = podUid(pod);
+    const w = this.workers.get(uid);
+    if (w) {
+      w.update(pod);
+      return;
+    }
+    if (this.stopped) return;
+    const o = this.opts;
+    const worker = new PodWorker(pod, {
+      nodeName: o.nodeName,
+      hostIP: o.hostIP ?? '127.0.0.1',
+      clock: o.clock,
+      runtime: o.runtime,
+      recorder: this.recorder,
+      backoff: this.backoff,
+      kubeVersion: this.version,
+      random: this.random,
+      statusWriter: o.statusWriter,
+      prober: this.prober,
+      onHookRun: (p, run) => o.onHookRun?.(p, run),
+      onStatus: (p, s) => o.onStatus?.(p, s),
+      onTerminated: (id) => {
+        if (this.removed.has(id)) this.forget(id);
+      },
+    });
+    this.workers.set(uid, worker);
+    worker.trigger();
+  }
+
+  private scheduleHousekeeping(): void {
+    if (this.stopped) return;
+    this.housekeeping = this.opts.clock.setTimer(HOUSEKEEPING_MS, () => {
+      this.backoff.gc(this.opts.clock.now());
+      void this.cleanupOrphans().finally(() => this.scheduleHousekeeping());
+    });
+  }
+
+  /** Containers whose pod is unknown to this node are killed with grace 1 (orphan cleanup). */
+  private async cleanupOrphans(): Promise<void> {
+    const all = await this.opts.runtime.listContainers().catch(() => []);
+    const orphans = all.filter((c) => c.state === 'running' && !this.workers.has(c.podUid));
+    await Promise.all(orphans.map((c) => this.opts.runtime.stopContainer(c.id, 2).catch(() => undefined)));
+  }
+
+  /** Pod workers' current view, for tests and the CLI. */
+  worker(uid: string): PodWorker | undefined {
+    return this.workers.get(uid);
+  }
+
+  async logPath(uid: string, containerName: string, previous: boolean): Promise<string | undefined> {
+    return this.workers.get(uid)?.logPath(containerName, previous);
+  }
+
+  async exec(uid: string, containerName: string, command: string[], options: ExecStreamOptions): Promise<ExecSession> {
+    const view = await observePod(this.opts.runtime, uid);
+    const c = newestOf(view, containerName);
+    if (!c || c.state !== 'running') throw new Error(`container ${containerName} is not running`);
+    return this.opts.runtime.exec(c.id, command, options);
+  }
+
+  /** Leaves every workload running and stops watching (nodelet shutdown or restart). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.housekeeping?.cancel();
+    for (const u of this.unsubscribe.splice(0)) u();
+    for (const w of this.workers.values()) w.detach();
+    await Promise.all([...this.workers.values()].map((w) => w.idle()));
+    this.prober?.close();
+  }
+
+  /** Resolves once every worker is idle (tests). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.workers.values()].map((w) => w.idle()));
+  }
+}
