@@ -96,7 +96,12 @@ export class PodWorker {
   /** A new version of the pod from the source. */
   update(pod: Pod): void {
     const wasDeleting = !!this.pod.metadata?.deletionTimestamp;
+    const relevant = (p: Pod): string =>
+      JSON.stringify([p.spec, p.metadata?.deletionTimestamp, p.metadata?.deletionGracePeriodSeconds, p.metadata?.labels]);
+    const changed = relevant(pod) !== relevant(this.pod);
     this.pod = pod;
+    // Our own status writes come back as updates; only spec and deletion changes need a sync.
+    if (!changed) return;
     if (pod.metadata?.deletionTimestamp && !wasDeleting) this.round.abort(new Error('pod is being deleted'));
     if (this.state === 'terminating') this.maybeShortenGrace();
     this.trigger();

@@ -1,3 +1,5 @@
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
+
 // The Store: Kubernetes objects keyed by resource, namespace and name, each write stamped with a
 // new resourceVersion, watchable from a resourceVersion. MemoryStore backs `nodelet run`; the
 // SQLite store backs `nodelet server`.
@@ -5,14 +7,7 @@
 export interface StoredObject {
   apiVersion?: string;
   kind?: string;
-  metadata?: {
-    name?: string;
-    namespace?: string;
-    uid?: string;
-    resourceVersion?: string;
-    [k: string]: unknown;
-  };
-  [k: string]: unknown;
+  metadata?: ObjectMeta;
 }
 
 export interface ObjectKey {

@@ -11,7 +11,7 @@ import type { Container } from 'kubernetes-types/core/v1.js';
 import type { Clock } from '../../util/clock.ts';
 import { goDialError, goReadError } from './go-errors.ts';
 import { tail, type HandlerOutcome } from './handler-outcome.ts';
-import { joinHostPort, resolveContainerPort, type HttpHeader, type ProbeHandler } from './probe-spec.ts';
+import { goQuote, joinHostPort, resolveContainerPort, type HttpHeader, type ProbeHandler } from './probe-spec.ts';
 
 /** maxRespBodyLength in pkg/probe/http/http.go. */
 export const MAX_HTTP_BODY = 10 * 1024;
@@ -126,14 +126,14 @@ export async function httpProbe(opts: HttpProbeOptions): Promise<HandlerOutcome>
     for (let redirects = 0; ; redirects++) {
       let ex: Exchange;
       try {
-        ex = await exchange(url, urlText, headers, hostHeader, deadline.signal);
+        ex = await exchange(url, headers, hostHeader, deadline.signal);
       } catch (err) {
         if (err instanceof ExchangeError && err.phase === 'body') {
           return { result: 'failure', output: '', error: new Error(err.message) };
         }
         const msg = err instanceof Error ? err.message : String(err);
         // Convert errors into failures to catch timeouts (http.go DoHTTPProbe).
-        return { result: 'failure', output: `Get ${JSON.stringify(urlText)}: ${msg}` };
+        return { result: 'failure', output: `Get ${goQuote(urlText)}: ${msg}` };
       }
       const loc = ex.location;
       if (REDIRECT_CODES.has(ex.status) && loc !== undefined && loc !== '') {
@@ -141,20 +141,17 @@ export async function httpProbe(opts: HttpProbeOptions): Promise<HandlerOutcome>
         try {
           next = new URL(loc, url);
         } catch {
-          const output = `Get ${JSON.stringify(urlText)}: failed to parse Location header ${JSON.stringify(loc)}`;
+          const output = `Get ${goQuote(urlText)}: failed to parse Location header ${goQuote(loc)}`;
           return { result: 'failure', output };
         }
         // Not followed to another host: the 3xx itself is the answer (followNonLocalRedirects=false).
         if (next.hostname === new URL(firstUrl.replace('://:', '://localhost:')).hostname) {
-          if (redirects + 1 >= MAX_REDIRECTS + 1) {
-            return { result: 'failure', output: `Get ${JSON.stringify(urlText)}: stopped after 10 redirects` };
+          // Go's checker sees the requests made so far: the tenth redirect is refused.
+          if (redirects + 1 >= MAX_REDIRECTS) {
+            return { result: 'failure', output: `Get ${goQuote(urlText)}: stopped after 10 redirects` };
           }
           // A custom Host survives only a relative redirect (Go's net/http, issue 22233).
-          if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(loc) && !loc.startsWith('//')) {
-            // keep hostHeader
-          } else {
-            hostHeader = undefined;
-          }
+          if (/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(loc) || loc.startsWith('//')) hostHeader = undefined;
           url = next;
           urlText = next.href;
           continue;
@@ -183,7 +180,6 @@ function outcome(ex: Exchange): HandlerOutcome {
 
 function exchange(
   url: URL,
-  urlText: string,
   headers: Map<string, string[]>,
   hostHeader: string | undefined,
   signal: AbortSignal,
@@ -274,11 +270,11 @@ function exchange(
       });
       res.on('end', done);
       res.on('error', (err: NodeJS.ErrnoException) => {
-        fail(new ExchangeError(goReadError(err, local, addr), 'body'));
+        // A body cut short reads as Go's io.ErrUnexpectedEOF.
+        const msg = err.message === 'aborted' ? 'unexpected EOF' : goReadError(err, local, addr);
+        fail(new ExchangeError(msg, 'body'));
       });
-      res.on('aborted', () => fail(new ExchangeError('unexpected EOF', 'body')));
     });
-    void urlText;
     req.end();
   });
 }
