@@ -1,0 +1,81 @@
+// `nodelet run FILE|-|URL …`: options → frozen config at the edge, then the run session.
+import { EventEmitter } from 'node:events';
+import { Command, Option } from 'commander';
+import { backoffConfig, type BackoffConfig } from '../kubelet/backoff.ts';
+import { parseDuration } from '../util/duration.ts';
+import { loadPods } from '../api/load.ts';
+import { EXIT_INVALID, runPods } from './run-session.ts';
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** `INITIAL[:MAX]`, each a Go duration (`10s`, `1m`). */
+export function parseBackoffFlag(text: string): BackoffConfig {
+  const [a, b] = text.split(':');
+  try {
+    const initial = parseDuration(a ?? '');
+    const max = b !== undefined ? parseDuration(b) : undefined;
+    if (initial > 0 && (max === undefined || max > 0)) return backoffConfig(initial, max);
+  } catch {
+    // reported below
+  }
+  throw new UsageError(`invalid --crash-loop-backoff "${text}": want INITIAL[:MAX], e.g. 1s:30s`);
+}
+
+export function parseTimeout(text: string): number {
+  try {
+    const ms = parseDuration(text);
+    if (ms >= 0) return ms;
+  } catch {
+    // reported below
+  }
+  throw new UsageError(`invalid --timeout "${text}": want a duration such as 30s or 5m`);
+}
+
+export function runCommand(): Command {
+  return new Command('run')
+    .description('Run the Pods of one or more manifests in the foreground, as a Kubernetes node would')
+    .argument('<manifests...>', 'files, directories, - for stdin, or http(s) URLs')
+    .option('--timeout <duration>', 'delete the pods gracefully after this long (e.g. 30s, 5m)')
+    .addOption(new Option('-o, --output <format>', 'final output').choices(['wide', 'json', 'yaml']).default('wide'))
+    .option('--crash-loop-backoff <initial[:max]>', 'crash-loop back-off initial and maximum delay (default 10s:5m)')
+    .addOption(new Option('--runtime <name>', 'container runtime').choices(['process']).default('process'))
+    .action(async (manifests: string[], flags: { timeout?: string; output: 'wide' | 'json' | 'yaml'; crashLoopBackoff?: string }) => {
+      let timeoutMs: number | undefined;
+      let backoff: BackoffConfig | undefined;
+      try {
+        if (flags.timeout !== undefined) timeoutMs = parseTimeout(flags.timeout);
+        if (flags.crashLoopBackoff !== undefined) backoff = parseBackoffFlag(flags.crashLoopBackoff);
+      } catch (e) {
+        process.stderr.write(`error: ${(e as Error).message}\n`);
+        process.exit(EXIT_INVALID);
+      }
+      let pods;
+      try {
+        pods = (await loadPods(manifests, { stdin: process.stdin })).pods;
+      } catch (e) {
+        process.stderr.write(`${(e as Error).message}\n`);
+        process.exit(EXIT_INVALID);
+      }
+      const stopSignals = new EventEmitter();
+      const onSignal = (): void => void stopSignals.emit('stop');
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      const code = await runPods({
+        pods,
+        output: flags.output,
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        ...(backoff ? { crashLoopBackOff: backoff } : {}),
+        stdout: process.stdout,
+        stderr: process.stderr,
+        stopSignals,
+      });
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      process.exitCode = code;
+    });
+}

@@ -1,0 +1,194 @@
+// `nodelet run`: the whole pipeline in one foreground process — an in-memory store, the one-node
+// scheduler, the kubelet and a runtime — with what happens streamed to stderr as it happens.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Event, Pod } from 'kubernetes-types/core/v1.js';
+import { stringify as toYaml } from 'yaml';
+import { Kubelet } from '../kubelet/kubelet.ts';
+import { formatHookRun } from '../kubelet/lifecycle/hook-run.ts';
+import { ProbeManager } from '../kubelet/prober/prober-manager.ts';
+import type { BackoffConfig } from '../kubelet/backoff.ts';
+import { ProcessRuntime } from '../runtime/process/process-runtime.ts';
+import { MemoryStore } from '../store/memory-store.ts';
+import { realClock, type Clock } from '../util/clock.ts';
+import { LogFollower } from './log-follower.ts';
+import { eventLine, eventHeader, podRows, podWatchRow } from './printing.ts';
+import { createBoundPod } from './scheduler.ts';
+import { StoreEventSink, StorePodSource, StoreStatusWriter } from './store-ports.ts';
+
+export interface RunOptions {
+  pods: Pod[];
+  timeoutMs?: number;
+  output: 'wide' | 'json' | 'yaml';
+  crashLoopBackOff?: BackoffConfig;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Signals that ask the run to stop (SIGINT/SIGTERM); a second one kills at once. */
+  stopSignals?: NodeJS.EventEmitter;
+  clock?: Clock;
+  nodeName?: string;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_POD_FAILED = 1;
+export const EXIT_INVALID = 2;
+
+const LOG_POLL_MS = 100;
+
+export async function runPods(opts: RunOptions): Promise<number> {
+  const clock = opts.clock ?? realClock;
+  const nodeName = opts.nodeName ?? 'nodelet';
+  const root = mkdtempSync(join(tmpdir(), 'nodelet-run-'));
+  const store = new MemoryStore();
+  const sink = new StoreEventSink(store);
+  const runtime = new ProcessRuntime({ root, clock });
+  const err = (line: string): void => void opts.stderr.write(line + '\n');
+
+  const lastSeen = new Map<string, Pod>();
+  const rows = new Map<string, string>();
+  let headerPrinted = false;
+  let eventHeaderPrinted = false;
+  const unwatchPods = store.watch<Pod>('pods', {}, (e) => {
+    if (e.type === 'BOOKMARK') return;
+    const uid = e.object.metadata?.uid ?? '';
+    lastSeen.set(uid, e.object);
+    if (e.type === 'DELETED') return;
+    const { header, row } = podWatchRow(e.object, clock.now());
+    const key = row.replace(/\s+\S+$/, ''); // without AGE
+    if (rows.get(uid) === key) return;
+    rows.set(uid, key);
+    if (!headerPrinted) {
+      err(header);
+      headerPrinted = true;
+    }
+    err(row);
+  });
+  const unwatchEvents = store.watch<Event>('events', {}, (e) => {
+    if (e.type === 'DELETED' || e.type === 'BOOKMARK') return;
+    if (!eventHeaderPrinted) {
+      err(eventHeader());
+      eventHeaderPrinted = true;
+    }
+    err(eventLine(e.object));
+  });
+
+  const kubelet = new Kubelet({
+    nodeName,
+    clock,
+    runtime,
+    podSource: new StorePodSource(store, nodeName),
+    statusWriter: new StoreStatusWriter(store),
+    eventSink: sink,
+    ...(opts.crashLoopBackOff ? { crashLoopBackOff: opts.crashLoopBackOff } : {}),
+    prober: (deps) => new ProbeManager(deps),
+    onHookRun: (pod, run) => err(`[${pod.metadata?.name ?? ''}/${run.container}] ${run.hook} hook ${formatHookRun(run)}`),
+  });
+
+  const follower = new LogFollower((prefix, _stream, line) => err(`${prefix} ${line}`));
+  const podNames = new Map(opts.pods.map((p) => [p.metadata?.uid ?? '', p.metadata?.name ?? '']));
+  let polling = true;
+  const pollLogs = async (): Promise<void> => {
+    for (const c of await runtime.listContainers()) {
+      follower.follow(c.logPath, `[${podNames.get(c.podUid) ?? c.podUid}/${c.name}]`);
+    }
+    follower.poll();
+  };
+  const logTimer = setInterval(() => {
+    if (polling) void pollLogs();
+  }, LOG_POLL_MS);
+
+  kubelet.start();
+  for (const pod of opts.pods) createBoundPod(store, sink, pod, nodeName, clock);
+
+  const allDone = (): boolean =>
+    opts.pods.every((p) => {
+      const uid = p.metadata?.uid ?? '';
+      const cur = store.get<Pod>({ resource: 'pods', namespace: p.metadata?.namespace ?? 'default', name: p.metadata?.name ?? '' });
+      const phase = (cur ?? lastSeen.get(uid))?.status?.phase;
+      return (!cur || phase === 'Succeeded' || phase === 'Failed') && (kubelet.worker(uid)?.isTerminated ?? true);
+    });
+
+  let stoppedByUser = false;
+  let killNow = false;
+  const failedBeforeStop = new Set<string>();
+  await new Promise<void>((resolve) => {
+    let stopRequested = false;
+    const check = setInterval(() => {
+      if (allDone()) finish();
+    }, 50);
+    const finish = (): void => {
+      clearInterval(check);
+      opts.stopSignals?.off('stop', onStop);
+      timer?.cancel();
+      resolve();
+    };
+    const stopAll = (): void => {
+      for (const [uid, p] of lastSeen) if (p.status?.phase === 'Failed') failedBeforeStop.add(uid);
+      const now = clock.now();
+      for (const p of store.list<Pod>('pods').items) {
+        if (p.metadata?.deletionTimestamp || p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') continue;
+        const grace = p.spec?.terminationGracePeriodSeconds ?? 30;
+        const md = { ...p.metadata };
+        delete (md as { resourceVersion?: string }).resourceVersion;
+        store.update(
+          { resource: 'pods', namespace: md.namespace ?? 'default', name: md.name ?? '' },
+          {
+            ...p,
+            metadata: {
+              ...md,
+              deletionTimestamp: new Date(Math.floor(now / 1000) * 1000 + grace * 1000).toISOString().replace('.000Z', 'Z'),
+              deletionGracePeriodSeconds: grace,
+            },
+          },
+        );
+      }
+    };
+    const onStop = (): void => {
+      if (stopRequested) {
+        killNow = true;
+        finish();
+        return;
+      }
+      stopRequested = true;
+      stoppedByUser = true;
+      err('stopping: deleting pods gracefully (interrupt again to kill at once)');
+      stopAll();
+    };
+    opts.stopSignals?.on('stop', onStop);
+    const timer =
+      opts.timeoutMs !== undefined
+        ? clock.setTimer(opts.timeoutMs, () => {
+            if (stopRequested) return;
+            stopRequested = true;
+            stoppedByUser = true;
+            err(`timeout: deleting pods gracefully`);
+            stopAll();
+          })
+        : undefined;
+  });
+
+  if (killNow) runtime.killAll();
+  await kubelet.stop();
+  polling = false;
+  clearInterval(logTimer);
+  await pollLogs().catch(() => undefined);
+  unwatchPods();
+  unwatchEvents();
+  if (!killNow) runtime.killAll(); // nothing should be left; make sure of it
+  await runtime.close();
+  rmSync(root, { recursive: true, force: true });
+
+  const finals = opts.pods.map((p) => lastSeen.get(p.metadata?.uid ?? '') ?? p);
+  printFinal(finals, opts, clock.now());
+  const failed = finals.some((p) => p.status?.phase === 'Failed' && (!stoppedByUser || failedBeforeStop.has(p.metadata?.uid ?? '')));
+  return failed ? EXIT_POD_FAILED : EXIT_OK;
+}
+
+function printFinal(pods: Pod[], opts: RunOptions, now: number): void {
+  const objects = pods.map((p) => ({ apiVersion: 'v1', kind: 'Pod', ...p }));
+  const doc = objects.length === 1 ? objects[0] : { apiVersion: 'v1', kind: 'List', items: objects, metadata: { resourceVersion: '' } };
+  if (opts.output === 'json') opts.stdout.write(JSON.stringify(doc, null, 4) + '\n');
+  else if (opts.output === 'yaml') opts.stdout.write(toYaml(doc));
+  else opts.stdout.write(podRows(pods, now, true));
+}
