@@ -160,7 +160,10 @@ export function grpcProbe(opts: GrpcProbeOptions): Promise<HandlerOutcome> {
         }
         const status = resp?.status ?? 0;
         if (status !== 1) {
-          finish({ result: 'failure', output: `service unhealthy (responded with ${goQuote(servingStatusName(status))})` });
+          finish({
+            result: 'failure',
+            output: `service unhealthy (responded with ${goQuote(servingStatusName(status))})`,
+          });
           return;
         }
         finish({ result: 'success', output: 'service healthy' });
@@ -176,7 +179,8 @@ export function grpcProbe(opts: GrpcProbeOptions): Promise<HandlerOutcome> {
           : `timeout: failed to connect service ${goQuote(addr)} within ${within}: context deadline exceeded`,
       });
     });
-    const onAbort = (): void => finish({ result: 'unknown', output: '', error: new Error('context canceled') });
+    const onAbort = (): void =>
+      finish({ result: 'unknown', output: '', error: new Error('context canceled') });
     if (opts.signal?.aborted) onAbort();
     else opts.signal?.addEventListener('abort', onAbort, { once: true });
   });
@@ -193,7 +197,10 @@ function rpcFailure(err: grpc.ServiceError, within: string): HandlerOutcome {
       return { result: 'failure', output: `timeout: health rpc did not complete within ${within}` };
     default: {
       const name = GO_CODE_NAMES[err.code] ?? `Code(${err.code})`;
-      return { result: 'failure', output: `error: health rpc probe failed: rpc error: code = ${name} desc = ${err.details}` };
+      return {
+        result: 'failure',
+        output: `error: health rpc probe failed: rpc error: code = ${name} desc = ${err.details}`,
+      };
     }
   }
 }

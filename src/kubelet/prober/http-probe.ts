@@ -11,7 +11,13 @@ import type { Container } from 'kubernetes-types/core/v1.js';
 import type { Clock } from '../../util/clock.ts';
 import { goDialError, goReadError } from './go-errors.ts';
 import { tail, type HandlerOutcome } from './handler-outcome.ts';
-import { goQuote, joinHostPort, resolveContainerPort, type HttpHeader, type ProbeHandler } from './probe-spec.ts';
+import {
+  goQuote,
+  joinHostPort,
+  resolveContainerPort,
+  type HttpHeader,
+  type ProbeHandler,
+} from './probe-spec.ts';
 
 /** maxRespBodyLength in pkg/probe/http/http.go. */
 export const MAX_HTTP_BODY = 10 * 1024;
@@ -52,9 +58,7 @@ export function targetUrl(t: { scheme: string; host: string; port: number; path:
 /** Go's textproto.CanonicalMIMEHeaderKey: `x-custom-header` → `X-Custom-Header`. */
 export function canonicalHeaderKey(name: string): string {
   if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) return name;
-  return name
-    .toLowerCase()
-    .replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+  return name.toLowerCase().replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
 }
 
 /**
@@ -288,13 +292,18 @@ function transportError(
 ): string {
   const code = err.code ?? '';
   // An HTTPS request answered in plain HTTP: Go's transport recognises the reply.
-  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' || /wrong version number/.test(err.message)) {
+  if (
+    code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
+    code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
+    /wrong version number/.test(err.message)
+  ) {
     return 'http: server gave HTTP response to HTTPS client';
   }
   if (!connected) return goDialError(err, host, addr);
   // The server closed the connection without answering.
   if (err.message === 'socket hang up') return 'EOF';
   if (code === 'ECONNRESET' || code === 'EPIPE') return goReadError(err, local, addr);
-  if (code.startsWith('HPE_')) return `net/http: HTTP/1.x transport connection broken: malformed HTTP response`;
+  if (code.startsWith('HPE_'))
+    return `net/http: HTTP/1.x transport connection broken: malformed HTTP response`;
   return err.message;
 }

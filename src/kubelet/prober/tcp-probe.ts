@@ -31,7 +31,8 @@ export function tcpProbe(opts: TcpProbeOptions): Promise<HandlerOutcome> {
       socket.destroy();
       resolve(o);
     };
-    const onAbort = (): void => finish({ result: 'unknown', output: '', error: new Error('context canceled') });
+    const onAbort = (): void =>
+      finish({ result: 'unknown', output: '', error: new Error('context canceled') });
     const timer = opts.clock.setTimer(opts.timeoutMs, () =>
       finish({ result: 'failure', output: goDialTimeout(addr) }),
     );
