@@ -41,6 +41,12 @@ export interface ProberDeps {
   random?: () => number;
   /** For User-Agent kube-probe/<major>.<minor>; 1.32 by default. */
   kubeVersion?: { major: string; minor: string };
+  /**
+   * Asks the kubelet to sync the pod again: called on every published result change (as the
+   * kubelet's sync loop reacts to the results managers' updates) and when the pod's probe
+   * annotations changed, so they get written with the next status.
+   */
+  resync?(uid: string): void;
 }
 
 /** How much of a run's output the history keeps. */
@@ -89,6 +95,7 @@ export class ProbeManager {
           result: e.result,
         };
         for (const l of [...this.updateListeners]) safeCall(l, u);
+        this.resync(e.podUid);
       });
     this.caches = { liveness: cache('liveness'), readiness: cache('readiness'), startup: cache('startup') };
     this.host = {
@@ -245,6 +252,11 @@ export class ProbeManager {
     this.annotationListeners.clear();
   }
 
+  private resync(uid: string): void {
+    const fn = this.deps.resync;
+    if (fn) safeCall((u: string) => fn(u), uid);
+  }
+
   private podWorkers(uid: string): ProbeWorker[] {
     return [...this.workers.values()].filter((w) => w.podUid === uid);
   }
@@ -271,7 +283,10 @@ export class ProbeManager {
     };
     const changed = this.recent.record(run, round.message);
     for (const l of [...this.runListeners]) safeCall(l, run);
-    if (changed) for (const l of [...this.annotationListeners]) safeCall(l, w.podUid);
+    if (changed) {
+      for (const l of [...this.annotationListeners]) safeCall(l, w.podUid);
+      this.resync(w.podUid);
+    }
     return round;
   }
 }
