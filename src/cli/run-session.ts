@@ -13,7 +13,8 @@ import { ProcessRuntime } from '../runtime/process/process-runtime.ts';
 import { MemoryStore } from '../store/memory-store.ts';
 import { realClock, type Clock } from '../util/clock.ts';
 import { LogFollower } from './log-follower.ts';
-import { eventLine, eventHeader, podRows, podWatchRow } from './printing.ts';
+import { EventPrinter, PodWatchPrinter, podTable } from './printing.ts';
+import { podTableObject } from '../api/printers/table-objects.ts';
 import { createBoundPod } from './scheduler.ts';
 import { StoreEventSink, StorePodSource, StoreStatusWriter } from './store-ports.ts';
 
@@ -47,30 +48,22 @@ export async function runPods(opts: RunOptions): Promise<number> {
 
   const lastSeen = new Map<string, Pod>();
   const rows = new Map<string, string>();
-  let headerPrinted = false;
-  let eventHeaderPrinted = false;
+  const podPrinter = new PodWatchPrinter();
+  const eventPrinter = new EventPrinter();
   const unwatchPods = store.watch<Pod>('pods', {}, (e) => {
     if (e.type === 'BOOKMARK') return;
     const uid = e.object.metadata?.uid ?? '';
     lastSeen.set(uid, e.object);
     if (e.type === 'DELETED') return;
-    const { header, row } = podWatchRow(e.object, clock.now());
-    const key = row.replace(/\s+\S+$/, ''); // without AGE
+    // One line per visible change (the row without its AGE), as `kubectl get pods -w` shows them.
+    const key = JSON.stringify(podTableObject([e.object], 0).rows[0]?.cells.slice(0, 4));
     if (rows.get(uid) === key) return;
     rows.set(uid, key);
-    if (!headerPrinted) {
-      err(header);
-      headerPrinted = true;
-    }
-    err(row);
+    err(podPrinter.line(e.object, clock.now()));
   });
   const unwatchEvents = store.watch<Event>('events', {}, (e) => {
     if (e.type === 'DELETED' || e.type === 'BOOKMARK') return;
-    if (!eventHeaderPrinted) {
-      err(eventHeader());
-      eventHeaderPrinted = true;
-    }
-    err(eventLine(e.object));
+    err(eventPrinter.line(e.object));
   });
 
   const kubelet = new Kubelet({
@@ -190,5 +183,5 @@ function printFinal(pods: Pod[], opts: RunOptions, now: number): void {
   const doc = objects.length === 1 ? objects[0] : { apiVersion: 'v1', kind: 'List', items: objects, metadata: { resourceVersion: '' } };
   if (opts.output === 'json') opts.stdout.write(JSON.stringify(doc, null, 4) + '\n');
   else if (opts.output === 'yaml') opts.stdout.write(toYaml(doc));
-  else opts.stdout.write(podRows(pods, now, true));
+  else opts.stdout.write(podTable(pods, now, true));
 }
