@@ -1,0 +1,78 @@
+// A look at the host's process table through /proc (Linux), to find every process that belongs to
+// a container even after it left the main process group (setsid, a TTY session) and to tell a
+// live process from a zombie or a recycled PID.
+import { readdirSync, readFileSync } from 'node:fs';
+
+export interface ProcInfo {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  sid: number;
+  /** One-letter state from /proc/<pid>/stat: R, S, D, Z, T, … */
+  state: string;
+  /** Start time in clock ticks since boot: with the PID, identifies one process for good. */
+  startTime: number;
+}
+
+/** Parses /proc/<pid>/stat; the command name may hold spaces and parentheses, so fields are taken after the last ')'. */
+export function parseStat(text: string): ProcInfo | undefined {
+  const close = text.lastIndexOf(')');
+  if (close < 0) return undefined;
+  const pid = Number(text.slice(0, text.indexOf(' ')));
+  const f = text.slice(close + 2).split(' ');
+  // Fields after the name: state(3) ppid(4) pgrp(5) session(6) … starttime(22).
+  const [state = '?', ppid = '0', pgid = '0', sid = '0'] = f;
+  const startTime = Number(f[19] ?? 0);
+  return { pid, ppid: Number(ppid), pgid: Number(pgid), sid: Number(sid), state, startTime };
+}
+
+export function procInfo(pid: number): ProcInfo | undefined {
+  try {
+    return parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+export function listProcs(): ProcInfo[] {
+  const out: ProcInfo[] = [];
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return out;
+  }
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    const info = procInfo(Number(name));
+    if (info) out.push(info);
+  }
+  return out;
+}
+
+/** True while the process exists and is not a zombie (a zombie has died; only its parent's wait is missing). */
+export function isLive(pid: number, startTime?: number): boolean {
+  const info = procInfo(pid);
+  if (!info || info.state === 'Z' || info.state === 'X') return false;
+  return startTime === undefined || info.startTime === startTime;
+}
+
+/** Whether /proc/<pid>/environ holds the entry `name=value` exactly. */
+export function hasEnv(pid: number, entry: string): boolean {
+  try {
+    const env = readFileSync(`/proc/${pid}/environ`);
+    const needle = Buffer.from(`${entry}\0`);
+    if (env.subarray(0, needle.length).equals(needle)) return true;
+    return env.includes(Buffer.concat([Buffer.from([0]), needle]));
+  } catch {
+    return false;
+  }
+}
+
+/** Live processes whose environment carries the entry: a container's processes, wherever they went. */
+export function procsWithEnv(entry: string): ProcInfo[] {
+  const self = process.pid;
+  return listProcs().filter(
+    (p) => p.pid !== self && p.state !== 'Z' && p.state !== 'X' && hasEnv(p.pid, entry),
+  );
+}

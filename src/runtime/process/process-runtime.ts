@@ -1,0 +1,893 @@
+// The process runtime: every container is a plain host process (no isolation, no image), started
+// and watched the way containerd + runc start and watch a container, so the kubelet above sees the
+// same states, exit codes, log files and error texts it would see from the CRI.
+//
+// Layout under root (see README.md):
+//   sandboxes.json, containers.json          records, rewritten atomically on every change
+//   pods/<podUid>/containers/<name>/          a container's default working directory
+//   pods/<podUid>/containers/<name>/<attempt>/<terminationMessagePath>
+//   logs/<namespace>_<podName>_<podUid>/<name>/<attempt>.log   CRI-format log (as /var/log/pods)
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve, sep } from 'node:path';
+import { PassThrough, type Readable } from 'node:stream';
+import type { Clock, Timer } from '../../util/clock.ts';
+import { CriLogFile, type CriLineWriter } from '../cri-log.ts';
+import {
+  exitReason,
+  NotFoundError,
+  RuntimeError,
+  type ContainerConfig,
+  type ContainerRuntime,
+  type ContainerState,
+  type ContainerStatus,
+  type ExecResult,
+  type ExecSession,
+  type ExecStreamOptions,
+  type ExecSyncOptions,
+  type KeyValue,
+  type PodSandboxConfig,
+  type PodSandboxStatus,
+  type RuntimeEvent,
+} from '../runtime.ts';
+import { DEFAULT_PATH, execFailure, lookPath, startFailure } from './exec-path.ts';
+import { exitCodeOf, killProcsWithEnv, killTree, signalGroup } from './process-group.ts';
+import { isLive, procInfo } from './proc-table.ts';
+import { readJsonFile, writeJsonFileAtomic } from './state-file.ts';
+import { ptyOfScript, scriptArgs, scriptPath } from './tty-exec.ts';
+
+/**
+ * Carries the host path of the termination-message file to the process: on the host,
+ * /dev/termination-log cannot be the real place. It also marks every process of the container
+ * (children inherit it), which is how the runtime finds them all when the container dies.
+ */
+export const TERMINATION_MESSAGE_ENV = 'NODELET_TERMINATION_MESSAGE_PATH';
+
+/** How long output may keep flowing after the main process died before the log is closed. */
+const DRAIN_MS = 2000;
+/** How often a process adopted from an earlier run (no pipe, no wait status) is checked for exit. */
+const ADOPTED_POLL_MS = 1000;
+/** containerd's exit code for a task whose exit status was lost (unknownExitCode). */
+const UNKNOWN_EXIT_CODE = 255;
+
+export interface ProcessRuntimeOptions {
+  /** Data directory of this runtime. */
+  root: string;
+  clock: Clock;
+  /** The pod IP every sandbox reports (host network); 127.0.0.1 by default. */
+  nodeIP?: string;
+}
+
+interface SandboxRecord extends PodSandboxStatus {
+  hostname: string;
+  labels: Record<string, string>;
+}
+
+interface ContainerRecord {
+  id: string;
+  sandboxId: string;
+  podUid: string;
+  podName: string;
+  namespace: string;
+  name: string;
+  attempt: number;
+  image: string;
+  command: string[];
+  env: KeyValue[];
+  workingDir?: string;
+  stopSignal?: NodeJS.Signals;
+  stdin?: boolean;
+  tty?: boolean;
+  labels: Record<string, string>;
+  state: ContainerState;
+  createdAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  exitCode?: number;
+  reason?: string;
+  message?: string;
+  logPath: string;
+  /** pods/<uid>/containers/<name>/, shared by the attempts of one container name. */
+  dir: string;
+  terminationMessageHostPath: string;
+  /** The environment and directory the process was started with; exec uses the same. */
+  runEnv?: Record<string, string>;
+  cwd?: string;
+  pid?: number;
+  /** /proc start time of pid, so a recycled PID is never taken for the container after a restart. */
+  pidStartTime?: number;
+}
+
+interface LiveProcess {
+  child: ChildProcess | undefined;
+  /** The main process has been waited for; its PID (and so its group ID) may be reused. */
+  reaped: boolean;
+  exited: Promise<void>;
+  poll?: Timer;
+}
+
+interface Started {
+  child: ChildProcess;
+  pid: number;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * Spawns and waits until the process exists (or failed to). The exit listener is attached at
+ * once, so even an instant exit is seen; later 'error' events (nothing here sends any) are ignored
+ * rather than left to crash the process.
+ */
+function spawnProcess(file: string, args: string[], options: SpawnOptions): Promise<Started> {
+  const child = spawn(file, args, options);
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => {
+    child.once('exit', (code, signal) => res({ code, signal }));
+  });
+  return new Promise((res, rej) => {
+    child.once('spawn', () => {
+      child.on('error', () => undefined);
+      res({ child, pid: child.pid as number, exit });
+    });
+    child.once('error', rej);
+  });
+}
+
+function newId(): string {
+  return randomBytes(32).toString('hex');
+}
+
+function criState(state: ContainerState): string {
+  return `CONTAINER_${state.toUpperCase()}`;
+}
+
+function errnoOf(e: unknown): string {
+  return (e as NodeJS.ErrnoException).code ?? 'EIO';
+}
+
+/** Wording of a spawn failure as Go's os/exec gives it (`exec: "x": permission denied`). */
+function spawnErrorDetail(file: string, e: unknown): string {
+  const code = errnoOf(e);
+  const text: Record<string, string> = {
+    ENOENT: 'no such file or directory',
+    EACCES: 'permission denied',
+    ENOEXEC: 'exec format error',
+    E2BIG: 'argument list too long',
+  };
+  return `exec: ${JSON.stringify(file)}: ${text[code] ?? (e as Error).message}`;
+}
+
+export class ProcessRuntime implements ContainerRuntime {
+  readonly name = 'process';
+  readonly version = '0.1.0';
+
+  private readonly root: string;
+  private readonly clock: Clock;
+  private readonly nodeIP: string;
+  private readonly sandboxes = new Map<string, SandboxRecord>();
+  private readonly containers = new Map<string, ContainerRecord>();
+  private readonly live = new Map<string, LiveProcess>();
+  /** Containers whose start is under way (a second start must fail, not spawn twice). */
+  private readonly starting = new Set<string>();
+  private readonly listeners = new Set<(event: RuntimeEvent) => void>();
+  private closed = false;
+
+  constructor(options: ProcessRuntimeOptions) {
+    this.root = resolve(options.root);
+    this.clock = options.clock;
+    this.nodeIP = options.nodeIP ?? '127.0.0.1';
+    mkdirSync(join(this.root, 'pods'), { recursive: true });
+    mkdirSync(join(this.root, 'logs'), { recursive: true });
+    this.load();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Persistence
+
+  private get sandboxesFile(): string {
+    return join(this.root, 'sandboxes.json');
+  }
+
+  private get containersFile(): string {
+    return join(this.root, 'containers.json');
+  }
+
+  private persist(): void {
+    if (this.closed) return;
+    writeJsonFileAtomic(this.sandboxesFile, [...this.sandboxes.values()]);
+    writeJsonFileAtomic(this.containersFile, [...this.containers.values()]);
+  }
+
+  /**
+   * Reads the records an earlier run left. A container that was running is adopted if its
+   * process is still alive (same PID and start time): its exit is then noticed by polling, and
+   * its exit code is unknown, since only the parent can wait for it and its output pipes died
+   * with the earlier run. One whose process is gone is reported exited with code 255, as
+   * containerd reports a task whose exit status was lost.
+   */
+  private load(): void {
+    for (const s of readJsonFile<SandboxRecord[]>(this.sandboxesFile, [])) this.sandboxes.set(s.id, s);
+    for (const c of readJsonFile<ContainerRecord[]>(this.containersFile, [])) this.containers.set(c.id, c);
+    let changed = false;
+    for (const c of this.containers.values()) {
+      if (c.state !== 'running') continue;
+      if (c.pid !== undefined && isLive(c.pid, c.pidStartTime)) {
+        this.adopt(c);
+      } else {
+        this.markLost(c);
+        changed = true;
+      }
+    }
+    if (changed) this.persist();
+  }
+
+  private adopt(c: ContainerRecord): void {
+    let resolveExited!: () => void;
+    const exited = new Promise<void>((r) => (resolveExited = r));
+    const entry: LiveProcess = { child: undefined, reaped: false, exited };
+    const check = (): void => {
+      if (c.pid !== undefined && isLive(c.pid, c.pidStartTime)) {
+        entry.poll = this.clock.setTimer(ADOPTED_POLL_MS, check);
+        return;
+      }
+      entry.reaped = true;
+      this.markLost(c);
+      this.persist();
+      this.live.delete(c.id);
+      resolveExited();
+      this.emit({ type: 'ContainerDied', podUid: c.podUid, containerId: c.id });
+    };
+    entry.poll = this.clock.setTimer(ADOPTED_POLL_MS, check);
+    this.live.set(c.id, entry);
+  }
+
+  private markLost(c: ContainerRecord): void {
+    killProcsWithEnv(this.markerOf(c));
+    c.state = 'exited';
+    c.exitCode = UNKNOWN_EXIT_CODE;
+    c.reason = 'Unknown';
+    c.message = 'the exit status of the process was lost (started by an earlier nodelet run)';
+    c.finishedAt = this.clock.now();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Sandboxes
+
+  runPodSandbox(config: PodSandboxConfig, signal?: AbortSignal): Promise<PodSandboxStatus> {
+    signal?.throwIfAborted();
+    const id = newId();
+    mkdirSync(this.podDir(config.podUid), { recursive: true });
+    const rec: SandboxRecord = {
+      id,
+      podUid: config.podUid,
+      podName: config.podName,
+      namespace: config.namespace,
+      attempt: config.attempt,
+      state: 'ready',
+      ips: [this.nodeIP],
+      createdAt: this.clock.now(),
+      hostname: config.hostname,
+      labels: { ...(config.labels ?? {}) },
+    };
+    this.sandboxes.set(id, rec);
+    this.persist();
+    return Promise.resolve(sandboxStatus(rec));
+  }
+
+  /** Marks the sandbox not ready; its containers are the kubelet's to stop first (CRI: idempotent). */
+  stopPodSandbox(sandboxId: string): Promise<void> {
+    const rec = this.sandboxes.get(sandboxId);
+    if (rec && rec.state !== 'notready') {
+      rec.state = 'notready';
+      this.persist();
+    }
+    return Promise.resolve();
+  }
+
+  /**
+   * Removes the sandbox and, as the CRI requires, forcibly its containers. The pod's directories
+   * (and its log directory) go once no other sandbox of the pod is left. Idempotent.
+   */
+  async removePodSandbox(sandboxId: string): Promise<void> {
+    const rec = this.sandboxes.get(sandboxId);
+    if (!rec) return;
+    for (const c of [...this.containers.values()]) {
+      if (c.sandboxId === sandboxId) await this.removeContainer(c.id);
+    }
+    this.sandboxes.delete(sandboxId);
+    this.persist();
+    const others = [...this.sandboxes.values()].some((s) => s.podUid === rec.podUid);
+    if (!others) {
+      rmSync(this.podDir(rec.podUid), { recursive: true, force: true });
+      rmSync(this.podLogDir(rec.namespace, rec.podName, rec.podUid), { recursive: true, force: true });
+    }
+  }
+
+  listPodSandboxes(podUid?: string): Promise<PodSandboxStatus[]> {
+    const out = [...this.sandboxes.values()].filter((s) => podUid === undefined || s.podUid === podUid);
+    return Promise.resolve(out.map(sandboxStatus));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Containers
+
+  createContainer(sandboxId: string, config: ContainerConfig): Promise<string> {
+    const sandbox = this.sandboxes.get(sandboxId);
+    if (!sandbox) {
+      return Promise.reject(
+        new RuntimeError('CreateContainerError', `failed to get sandbox "${sandboxId}": not found`),
+      );
+    }
+    if (config.command.length === 0 || config.command[0] === '') {
+      return Promise.reject(
+        new RuntimeError(
+          'CreateContainerError',
+          `container "${config.name}": the process runtime runs host processes and needs a command; ` +
+            `the image's entrypoint is not available`,
+        ),
+      );
+    }
+    const id = newId();
+    const dir = join(this.podDir(sandbox.podUid), 'containers', config.name);
+    const attemptDir = join(dir, String(config.attempt));
+    const terminationMessageHostPath = resolve(attemptDir, '.' + sep + config.terminationMessagePath);
+    if (!terminationMessageHostPath.startsWith(attemptDir + sep)) {
+      return Promise.reject(
+        new RuntimeError(
+          'CreateContainerError',
+          `container "${config.name}": terminationMessagePath ${JSON.stringify(config.terminationMessagePath)} ` +
+            'leaves the container directory',
+        ),
+      );
+    }
+    try {
+      mkdirSync(dirname(terminationMessageHostPath), { recursive: true });
+      // As the kubelet: the file exists, empty, before the container starts.
+      writeFileSync(terminationMessageHostPath, '');
+    } catch (e) {
+      return Promise.reject(
+        new RuntimeError(
+          'CreateContainerError',
+          `failed to create termination message file: ${(e as Error).message}`,
+        ),
+      );
+    }
+    const rec: ContainerRecord = {
+      id,
+      sandboxId,
+      podUid: sandbox.podUid,
+      podName: sandbox.podName,
+      namespace: sandbox.namespace,
+      name: config.name,
+      attempt: config.attempt,
+      image: config.image,
+      command: [...config.command],
+      env: config.env.map((e) => ({ name: e.name, value: e.value })),
+      ...(config.workingDir ? { workingDir: config.workingDir } : {}),
+      ...(config.stopSignal ? { stopSignal: config.stopSignal } : {}),
+      ...(config.stdin ? { stdin: true } : {}),
+      ...(config.tty ? { tty: true } : {}),
+      labels: { ...config.labels },
+      state: 'created',
+      createdAt: this.clock.now(),
+      logPath: join(
+        this.podLogDir(sandbox.namespace, sandbox.podName, sandbox.podUid),
+        config.name,
+        `${config.attempt}.log`,
+      ),
+      dir,
+      terminationMessageHostPath,
+    };
+    this.containers.set(id, rec);
+    this.persist();
+    return Promise.resolve(id);
+  }
+
+  async startContainer(containerId: string): Promise<void> {
+    const rec = this.record(containerId);
+    if (rec.state !== 'created' || this.starting.has(containerId)) {
+      throw new RuntimeError(
+        'RunContainerError',
+        `failed to set starting state for container "${containerId}": container is in ${criState(rec.state)} state`,
+      );
+    }
+    this.starting.add(containerId);
+    try {
+      await this.start(rec);
+    } finally {
+      this.starting.delete(containerId);
+    }
+  }
+
+  private async start(rec: ContainerRecord): Promise<void> {
+    const sandbox = this.sandboxes.get(rec.sandboxId);
+    const env = this.containerEnv(rec, sandbox);
+    const cwd = rec.workingDir ?? rec.dir;
+
+    mkdirSync(dirname(rec.logPath), { recursive: true });
+    mkdirSync(rec.dir, { recursive: true });
+    const log = new CriLogFile(rec.logPath);
+
+    const fail = (detail: string): never => {
+      log.close();
+      const message = startFailure(detail);
+      // containerd leaves a container that could not start exited, code 128, reason StartError.
+      rec.state = 'exited';
+      rec.exitCode = 128;
+      rec.reason = 'StartError';
+      rec.message = message;
+      rec.finishedAt = this.clock.now();
+      this.persist();
+      this.emit({ type: 'ContainerDied', podUid: rec.podUid, containerId: rec.id });
+      throw new RuntimeError('RunContainerError', message);
+    };
+
+    if (rec.workingDir) {
+      let isDir = false;
+      try {
+        isDir = statSync(rec.workingDir).isDirectory();
+      } catch {
+        isDir = false;
+      }
+      // The host's directories are not the runtime's to create; say so as runc does.
+      if (!isDir) {
+        return fail(
+          `error during container init: chdir to cwd (${JSON.stringify(rec.workingDir)}) set in config.json failed: no such file or directory`,
+        );
+      }
+    }
+    const file = rec.command[0] as string;
+    const found = lookPath(file, env.PATH, cwd);
+    if (!found.ok) return fail(found.error);
+    const exe = found.path;
+
+    let started: Started;
+    try {
+      started = await spawnProcess(exe, rec.command.slice(1), {
+        argv0: file,
+        cwd,
+        env,
+        detached: true,
+        stdio: [rec.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      });
+    } catch (e) {
+      return fail(spawnErrorDetail(file, e));
+    }
+    const { child, pid } = started;
+
+    const now = (): number => this.clock.now();
+    const out = log.writer('stdout', now);
+    const err = log.writer('stderr', now);
+    const drained = Promise.all([pump(child.stdout, out), pump(child.stderr, err)]);
+
+    let resolveExited!: () => void;
+    const exited = new Promise<void>((r) => (resolveExited = r));
+    const entry: LiveProcess = { child, reaped: false, exited };
+    this.live.set(rec.id, entry);
+
+    rec.state = 'running';
+    rec.startedAt = this.clock.now();
+    rec.pid = pid;
+    const startTime = procInfo(pid)?.startTime;
+    if (startTime !== undefined) rec.pidStartTime = startTime;
+    rec.runEnv = env;
+    rec.cwd = cwd;
+    this.persist();
+
+    void started.exit.then(({ code, signal }) => {
+      entry.reaped = true;
+      const finishedAt = this.clock.now();
+      // A container's processes die with its PID 1: kill what is left of the group, and any
+      // process that left it (a daemon, an exec session) but still carries the container's mark.
+      signalGroup(pid, 'SIGKILL');
+      killProcsWithEnv(this.markerOf(rec));
+      void this.finishExit(rec, entry, log, [out, err], drained, exitCodeOf(code, signal), finishedAt).then(
+        resolveExited,
+      );
+    });
+    this.emit({ type: 'ContainerStarted', podUid: rec.podUid, containerId: rec.id });
+  }
+
+  private async finishExit(
+    rec: ContainerRecord,
+    entry: LiveProcess,
+    log: CriLogFile,
+    writers: CriLineWriter[],
+    drained: Promise<unknown>,
+    exitCode: number,
+    finishedAt: number,
+  ): Promise<void> {
+    // Output written just before the exit is still in the pipes: read it to the end before the
+    // container counts as exited, so `kubectl logs` after the exit shows all of it.
+    const ac = new AbortController();
+    await Promise.race([drained, this.clock.sleep(DRAIN_MS, ac.signal).catch(() => undefined)]);
+    ac.abort();
+    entry.child?.stdout?.destroy();
+    entry.child?.stderr?.destroy();
+    entry.child?.stdin?.destroy();
+    for (const w of writers) w.end();
+    log.close();
+    rec.state = 'exited';
+    rec.exitCode = exitCode;
+    rec.reason = exitReason(exitCode);
+    rec.finishedAt = finishedAt;
+    this.live.delete(rec.id);
+    this.persist();
+    this.emit({ type: 'ContainerDied', podUid: rec.podUid, containerId: rec.id });
+  }
+
+  async stopContainer(containerId: string, timeoutSeconds: number): Promise<void> {
+    const rec = this.containers.get(containerId);
+    if (!rec) throw new NotFoundError(`container "${containerId}" not found`);
+    const entry = this.live.get(containerId);
+    if (rec.state !== 'running' || !entry) return;
+    // As containerd: the stop signal and a wait only with a positive timeout, then SIGKILL.
+    if (timeoutSeconds > 0) {
+      this.signalMain(rec, entry, rec.stopSignal ?? 'SIGTERM');
+      const ac = new AbortController();
+      const done = await Promise.race([
+        entry.exited.then(() => true),
+        this.clock.sleep(timeoutSeconds * 1000, ac.signal).then(
+          () => false,
+          () => false,
+        ),
+      ]);
+      ac.abort();
+      if (done) return;
+    }
+    this.signalMain(rec, entry, 'SIGKILL');
+    if (entry.child === undefined) killProcsWithEnv(this.markerOf(rec));
+    await entry.exited;
+  }
+
+  /** Signals the container's process group while its leader has not been waited for (so the ID is still its own). */
+  private signalMain(rec: ContainerRecord, entry: LiveProcess, signal: NodeJS.Signals): void {
+    if (entry.reaped || rec.pid === undefined) return;
+    if (entry.child === undefined && !isLive(rec.pid, rec.pidStartTime)) return;
+    signalGroup(rec.pid, signal);
+  }
+
+  /** Removes the container's record, its attempt directory and its log file; a running one is killed first. Idempotent. */
+  async removeContainer(containerId: string): Promise<void> {
+    const rec = this.containers.get(containerId);
+    if (!rec) return;
+    if (rec.state === 'running') await this.stopContainer(containerId, 0);
+    this.containers.delete(containerId);
+    this.persist();
+    rmSync(join(rec.dir, String(rec.attempt)), { recursive: true, force: true });
+    rmSync(rec.logPath, { force: true });
+  }
+
+  listContainers(podUid?: string): Promise<ContainerStatus[]> {
+    const out = [...this.containers.values()].filter((c) => podUid === undefined || c.podUid === podUid);
+    return Promise.resolve(out.map(containerStatus));
+  }
+
+  containerStatus(containerId: string): Promise<ContainerStatus> {
+    const rec = this.containers.get(containerId);
+    if (!rec) return Promise.reject(new NotFoundError(`container "${containerId}" not found`));
+    return Promise.resolve(containerStatus(rec));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Exec
+
+  /** Checks the container runs and finds the executable, as containerd does before starting an exec. */
+  private prepareExec(
+    containerId: string,
+    command: string[],
+  ): { rec: ContainerRecord; exe: string; env: Record<string, string>; cwd: string } {
+    const rec = this.containers.get(containerId);
+    if (!rec) throw new NotFoundError(`container "${containerId}" not found`);
+    if (rec.state !== 'running' || !this.live.has(containerId)) {
+      throw new Error(`failed to exec in container: container is in ${criState(rec.state)} state`);
+    }
+    const env = { ...(rec.runEnv ?? this.containerEnv(rec, this.sandboxes.get(rec.sandboxId))) };
+    const cwd = rec.cwd ?? rec.workingDir ?? rec.dir;
+    const file = command[0];
+    if (file === undefined) throw new Error(execFailure('exec: "": executable file not found in $PATH'));
+    const found = lookPath(file, env.PATH, cwd);
+    if (!found.ok) throw new Error(execFailure(found.error));
+    return { rec, exe: found.path, env, cwd };
+  }
+
+  async execSync(containerId: string, command: string[], options: ExecSyncOptions): Promise<ExecResult> {
+    options.signal?.throwIfAborted();
+    const { exe, env, cwd } = this.prepareExec(containerId, command);
+    let started: Started;
+    try {
+      started = await spawnProcess(exe, command.slice(1), {
+        argv0: command[0],
+        cwd,
+        env,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch (e) {
+      throw new Error(execFailure(spawnErrorDetail(command[0] as string, e)));
+    }
+    const { child, pid } = started;
+    const cap = options.maxOutputBytes ?? Infinity;
+    const stdout = capture(child.stdout, cap);
+    const stderr = capture(child.stderr, cap);
+
+    let timedOut = false;
+    let reaped = false;
+    const kill = (): void => {
+      if (!reaped) signalGroup(pid, 'SIGKILL');
+    };
+    const timer =
+      options.timeoutMs > 0
+        ? this.clock.setTimer(options.timeoutMs, () => ((timedOut = true), kill()))
+        : undefined;
+    const onAbort = (): void => kill();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const { code, signal } = await started.exit;
+      reaped = true;
+      const exitCode = exitCodeOf(code, signal);
+      // Processes the command left in the background may hold its pipes; do not wait for them
+      // for ever (containerd's drain_exec_sync_io_timeout).
+      const ac = new AbortController();
+      await Promise.race([
+        Promise.all([stdout.done, stderr.done]),
+        this.clock.sleep(DRAIN_MS, ac.signal).catch(() => undefined),
+      ]);
+      ac.abort();
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      options.signal?.throwIfAborted();
+      return { exitCode, stdout: stdout.value(), stderr: stderr.value(), timedOut };
+    } finally {
+      timer?.cancel();
+      options.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async exec(containerId: string, command: string[], options: ExecStreamOptions): Promise<ExecSession> {
+    const { exe, env, cwd } = this.prepareExec(containerId, command);
+    let started: Started;
+    try {
+      if (options.tty) {
+        const script = scriptPath();
+        if (!script)
+          throw new Error('exec with a TTY needs util-linux `script` on this host, and it is missing');
+        env.TERM ??= 'xterm';
+        started = await spawnProcess(script, scriptArgs(command, env), {
+          cwd,
+          env: { ...env, SHELL: '/bin/sh' },
+          detached: true,
+          stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+        });
+      } else {
+        started = await spawnProcess(exe, command.slice(1), {
+          argv0: command[0],
+          cwd,
+          env,
+          detached: true,
+          stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+        });
+      }
+    } catch (e) {
+      throw new Error(execFailure(spawnErrorDetail(command[0] as string, e)));
+    }
+    const { child, pid } = started;
+    let reaped = false;
+    void started.exit.then(() => (reaped = true));
+    // The session ends when the command has exited and its output is read to the end.
+    const exit = new Promise<number>((res) => {
+      child.once('close', (code: number | null, signal: NodeJS.Signals | null) =>
+        res(exitCodeOf(code, signal)),
+      );
+    });
+
+    let stdout: Readable = child.stdout as Readable;
+    let stderr: Readable | null = child.stderr;
+    if (options.tty) {
+      // On a TTY there is one output stream; what `script` itself says goes the same way.
+      const merged = new PassThrough();
+      let open = 2;
+      const endOne = (): void => {
+        if (--open === 0) merged.end();
+      };
+      for (const s of [child.stdout, child.stderr]) {
+        s?.on('end', endOne);
+        s?.on('error', endOne);
+        s?.pipe(merged, { end: false });
+      }
+      stdout = merged;
+      stderr = null;
+    }
+
+    const tty = options.tty;
+    let wanted: { cols: number; rows: number } | undefined;
+    let retries = 0;
+    const applySize = (): void => {
+      if (!wanted || reaped) return;
+      const pty = ptyOfScript(pid);
+      if (!pty) {
+        // `script` may not have started the command yet: try again shortly, a few times.
+        if (retries++ < 40) this.clock.setTimer(25, applySize);
+        return;
+      }
+      const { cols, rows } = wanted;
+      const stty = spawn('stty', ['-F', pty, 'cols', String(cols), 'rows', String(rows)], {
+        stdio: 'ignore',
+      });
+      stty.on('error', () => undefined);
+    };
+
+    return {
+      stdin: child.stdin,
+      stdout,
+      stderr,
+      exit,
+      resize(cols: number, rows: number): void {
+        if (!tty) return;
+        wanted = { cols, rows };
+        retries = 0;
+        applySize();
+      },
+      kill(): void {
+        if (reaped) return;
+        // A TTY command runs in its own session under `script`, outside script's group.
+        if (tty) killTree(pid);
+        signalGroup(pid, 'SIGKILL');
+      },
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Events and shutdown
+
+  watch(listener: (event: RuntimeEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: RuntimeEvent): void {
+    if (this.closed) return;
+    for (const l of [...this.listeners]) {
+      try {
+        l(event);
+      } catch {
+        // A listener's failure is its own.
+      }
+    }
+  }
+
+  /**
+   * nodelet is shutting down, not the pods: stops events and record keeping and lets the Node
+   * process exit while the containers go on. Their output pipes end with this process, though (a
+   * process that writes afterwards gets SIGPIPE); the README says what re-attaching would need.
+   */
+  close(): Promise<void> {
+    this.closed = true;
+    this.listeners.clear();
+    for (const entry of this.live.values()) {
+      entry.poll?.cancel();
+      const c = entry.child;
+      if (!c) continue;
+      c.unref();
+      for (const s of [c.stdin, c.stdout, c.stderr])
+        (s as unknown as { unref?: () => void } | null)?.unref?.();
+    }
+    return Promise.resolve();
+  }
+
+  /**
+   * SIGKILLs every container's processes now, synchronously: the last resort when nodelet itself
+   * is going down unexpectedly and must not leave processes behind.
+   */
+  killAll(): void {
+    for (const rec of this.containers.values()) {
+      if (rec.state !== 'running') continue;
+      const entry = this.live.get(rec.id);
+      if (entry) this.signalMain(rec, entry, 'SIGKILL');
+      killProcsWithEnv(this.markerOf(rec));
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Helpers
+
+  private record(id: string): ContainerRecord {
+    const rec = this.containers.get(id);
+    if (!rec) throw new NotFoundError(`container "${id}" not found`);
+    return rec;
+  }
+
+  private podDir(podUid: string): string {
+    return join(this.root, 'pods', podUid);
+  }
+
+  private podLogDir(namespace: string, podName: string, podUid: string): string {
+    return join(this.root, 'logs', `${namespace}_${podName}_${podUid}`);
+  }
+
+  private markerOf(rec: ContainerRecord): string {
+    return `${TERMINATION_MESSAGE_ENV}=${rec.terminationMessageHostPath}`;
+  }
+
+  /**
+   * The process environment: exactly the container's env, plus what a container gets when the
+   * spec does not say (PATH — the host's here, as there is no image —, HOSTNAME, HOME), plus the
+   * termination-message path.
+   */
+  private containerEnv(rec: ContainerRecord, sandbox: SandboxRecord | undefined): Record<string, string> {
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? DEFAULT_PATH,
+      HOSTNAME: sandbox?.hostname || rec.podName,
+    };
+    for (const { name, value } of rec.env) env[name] = value;
+    if (env.HOME === undefined) env.HOME = process.getuid?.() === 0 ? '/root' : homedir();
+    env[TERMINATION_MESSAGE_ENV] = rec.terminationMessageHostPath;
+    return env;
+  }
+}
+
+function sandboxStatus(s: SandboxRecord): PodSandboxStatus {
+  return {
+    id: s.id,
+    podUid: s.podUid,
+    podName: s.podName,
+    namespace: s.namespace,
+    attempt: s.attempt,
+    state: s.state,
+    ips: [...s.ips],
+    createdAt: s.createdAt,
+  };
+}
+
+function containerStatus(c: ContainerRecord): ContainerStatus {
+  return {
+    id: c.id,
+    sandboxId: c.sandboxId,
+    podUid: c.podUid,
+    name: c.name,
+    attempt: c.attempt,
+    state: c.state,
+    image: c.image,
+    imageRef: c.image,
+    labels: { ...c.labels },
+    createdAt: c.createdAt,
+    ...(c.startedAt !== undefined ? { startedAt: c.startedAt } : {}),
+    ...(c.finishedAt !== undefined ? { finishedAt: c.finishedAt } : {}),
+    ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
+    ...(c.reason !== undefined ? { reason: c.reason } : {}),
+    ...(c.message !== undefined ? { message: c.message } : {}),
+    logPath: c.logPath,
+    terminationMessageHostPath: c.terminationMessageHostPath,
+    ...(c.pid !== undefined && c.state === 'running' ? { pid: c.pid } : {}),
+  };
+}
+
+/** Copies a pipe into a log writer; resolves when the pipe ends (or fails). */
+function pump(stream: Readable | null, writer: CriLineWriter): Promise<void> {
+  if (!stream) return Promise.resolve();
+  return new Promise((res) => {
+    stream.on('data', (chunk: Buffer) => writer.write(chunk));
+    stream.once('end', () => res());
+    stream.once('close', () => res());
+    stream.once('error', () => res());
+  });
+}
+
+/** Collects up to cap bytes of a pipe, reading (and dropping) the rest so the writer never blocks. */
+function capture(stream: Readable | null, cap: number): { done: Promise<void>; value: () => Buffer } {
+  const parts: Buffer[] = [];
+  let size = 0;
+  const done = new Promise<void>((res) => {
+    if (!stream) return res();
+    stream.on('data', (chunk: Buffer) => {
+      if (size >= cap) return;
+      const take = chunk.subarray(0, Math.min(chunk.length, cap - size));
+      parts.push(take);
+      size += take.length;
+    });
+    stream.once('end', () => res());
+    stream.once('close', () => res());
+    stream.once('error', () => res());
+  });
+  return { done, value: () => Buffer.concat(parts) };
+}
