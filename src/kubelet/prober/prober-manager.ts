@@ -253,8 +253,7 @@ export class ProbeManager {
   }
 
   private resync(uid: string): void {
-    const fn = this.deps.resync;
-    if (fn) safeCall((u: string) => fn(u), uid);
+    safeCall((u: string) => this.deps.resync?.(u), uid);
   }
 
   private podWorkers(uid: string): ProbeWorker[] {
