@@ -53,9 +53,10 @@ function initializedCondition(inp: ConditionInputs): Cond {
       ? { type: 'Initialized', status: 'True', reason: 'PodCompleted' }
       : { type: 'Initialized', status: 'True' };
   }
+  // As GeneratePodInitializedCondition: unknown containers are listed before incomplete ones.
   const parts: string[] = [];
-  if (incomplete.length) parts.push(`containers with incomplete status: ${goList(incomplete)}`);
   if (unknown.length) parts.push(`containers with unknown status: ${goList(unknown)}`);
+  if (incomplete.length) parts.push(`containers with incomplete status: ${goList(incomplete)}`);
   return { type: 'Initialized', status: 'False', reason: 'ContainersNotInitialized', message: parts.join(', ') };
 }
 
