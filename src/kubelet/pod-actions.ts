@@ -86,7 +86,10 @@ export function computePodActions(inp: ActionInputs): PodActions {
         actions.start.push(sc);
       } else if (c.state === 'running') {
         // wait for it to finish
-      } else if (c.state === 'unknown' || c.state === 'created') {
+      } else if (c.state === 'created') {
+        // As computeInitContainerActions: its start failed; start it again (nothing to kill).
+        actions.start.push(sc);
+      } else if (c.state === 'unknown') {
         actions.kill.push({
           sc,
           container: c,
@@ -113,7 +116,7 @@ export function computePodActions(inp: ActionInputs): PodActions {
       }
       continue;
     }
-    if (c && (c.state === 'unknown' || c.state === 'created')) {
+    if (c && c.state === 'unknown') {
       actions.kill.push({
         sc,
         container: c,
