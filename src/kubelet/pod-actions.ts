@@ -89,6 +89,9 @@ export function computePodActions(inp: ActionInputs): PodActions {
       } else if (c.state === 'created') {
         // As computeInitContainerActions: its start failed; start it again (nothing to kill).
         actions.start.push(sc);
+      } else if (policy === 'Never') {
+        // A failed (exited non-zero, OOMKilled or unknown) init container ends a Never pod.
+        actions.killPod = true;
       } else if (c.state === 'unknown') {
         actions.kill.push({
           sc,
@@ -97,8 +100,6 @@ export function computePodActions(inp: ActionInputs): PodActions {
           message: `Init container is in "${c.state}" state, try killing it before restart`,
         });
         actions.start.push(sc);
-      } else if (policy === 'Never') {
-        actions.killPod = true;
       } else {
         actions.start.push(sc);
       }
