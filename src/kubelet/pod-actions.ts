@@ -154,6 +154,15 @@ export function computePodActions(inp: ActionInputs): PodActions {
       continue;
     }
     if (shouldRestart(pod, sc, c)) {
+      // As computePodActions: an unknown container might still run; kill it before restarting.
+      if (c?.state === 'unknown') {
+        actions.kill.push({
+          sc,
+          container: c,
+          reason: 'unknown',
+          message: `Container is in "${c.state}" state, try killing it before restart`,
+        });
+      }
       actions.start.push(sc);
       keep++;
     }
