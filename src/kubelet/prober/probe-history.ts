@@ -29,8 +29,13 @@ function rfc3339(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
+/**
+ * `probe.nodelet.dev/<container>.<kind>`. An annotation key's name part is at most 63 characters,
+ * so a very long container name is cut to keep the key valid.
+ */
 export function annotationKey(containerName: string, kind: ProbeKind): string {
-  return `${ANNOTATION_PREFIX}${containerName}.${kind}`;
+  const room = 63 - kind.length - 1;
+  return `${ANNOTATION_PREFIX}${containerName.slice(0, room)}.${kind}`;
 }
 
 /** `failure at 2026-01-01T00:00:05Z after 3ms: HTTP probe failed with statuscode: 404` */
@@ -42,7 +47,7 @@ export function annotationValue(run: ProbeRun, message: string): string {
 
 interface PodRecord {
   runs: Map<string, ProbeRun[]>;
-  summary: Map<string, { outcome: RunOutcome; value: string }>;
+  summary: Map<string, { outcome: RunOutcome; value: string; annotation: string }>;
 }
 
 export class ProbeHistory {
@@ -63,7 +68,11 @@ export class ProbeHistory {
     rec.runs.set(key, ring);
     const prior = rec.summary.get(key);
     if (prior?.outcome === run.outcome) return false;
-    rec.summary.set(key, { outcome: run.outcome, value: annotationValue(run, message) });
+    rec.summary.set(key, {
+      outcome: run.outcome,
+      value: annotationValue(run, message),
+      annotation: annotationKey(run.containerName, run.kind),
+    });
     return true;
   }
 
@@ -77,7 +86,7 @@ export class ProbeHistory {
     const out: Record<string, string> = {};
     const rec = this.pods.get(uid);
     if (!rec) return out;
-    for (const [key, s] of rec.summary) out[ANNOTATION_PREFIX + key] = s.value;
+    for (const s of rec.summary.values()) out[s.annotation] = s.value;
     return out;
   }
 

@@ -124,3 +124,11 @@ test('Go formatting: durations, %q, JoinHostPort, kind names', () => {
     'Startup',
   ]);
 });
+
+test('annotation keys stay valid for long container names', async () => {
+  const { annotationKey } = await import('./probe-history.ts');
+  assert.equal(annotationKey('app', 'readiness'), 'probe.nodelet.dev/app.readiness');
+  const long = annotationKey('c'.repeat(63), 'readiness');
+  assert.equal(long.slice('probe.nodelet.dev/'.length).length, 63);
+  assert.ok(long.endsWith('.readiness'));
+});
