@@ -111,7 +111,9 @@ export function computePodActions(inp: ActionInputs): PodActions {
         actions.start.push(sc);
         continue;
       }
-      if (!podHasInitialized && inp.probe('startup', id(c)) !== undefined && inp.probe('startup', id(c)) !== 'Success') {
+      // A sidecar with a startup probe is started only once the probe succeeded; without a result
+      // yet the kubelet waits for it (computeInitContainerActions).
+      if (!podHasInitialized && sc.container.startupProbe && inp.probe('startup', id(c)) !== 'Success') {
         actions.initialized = false;
         break;
       }
