@@ -139,17 +139,19 @@ export function computePodActions(inp: ActionInputs): PodActions {
   for (const sc of regularContainers(pod)) {
     const c = newestOf(view, sc.container.name);
     if (c && c.state === 'running') {
+      // As computePodActions: a spec change is checked before the probes and restarts the container
+      // whatever the policy, so its Killing message always says it will be restarted.
+      if (c.labels['io.kubernetes.container.hash'] && c.labels['io.kubernetes.container.hash'] !== containerHash(sc.container)) {
+        actions.kill.push({ sc, container: c, reason: 'specChanged', message: `Container ${sc.container.name} definition changed, will be restarted` });
+        actions.start.push(sc);
+        keep++;
+        continue;
+      }
       if (probeKill(sc, c, 'Container', policy !== 'Never')) {
         if (policy !== 'Never') {
           actions.start.push(sc);
           keep++;
         }
-        continue;
-      }
-      if (c.labels['io.kubernetes.container.hash'] && c.labels['io.kubernetes.container.hash'] !== containerHash(sc.container)) {
-        actions.kill.push({ sc, container: c, reason: 'specChanged', message: `Container ${sc.container.name} definition changed` });
-        actions.start.push(sc);
-        keep++;
         continue;
       }
       keep++;
