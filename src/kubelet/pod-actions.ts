@@ -109,6 +109,11 @@ export function computePodActions(inp: ActionInputs): PodActions {
     if (c && c.state === 'running') {
       if (probeKill(sc, c, 'Init container', false)) {
         actions.start.push(sc);
+        // Restarting it: before initialization completed, nothing after it starts this round.
+        if (!podHasInitialized) {
+          actions.initialized = false;
+          break;
+        }
         continue;
       }
       // A sidecar with a startup probe is started only once the probe succeeded; without a result
