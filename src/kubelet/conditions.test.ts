@@ -219,11 +219,13 @@ test('gotcha 23: Failed pods are not ready with PodFailed; Initialized stays pla
 });
 
 test('readiness gates: missing and not-True gate conditions hold Ready back', () => {
-  const pod = makePod('p', {
-    containers: [ctr('app')],
-    readinessGates: [{ conditionType: 'example.com/lb' }, { conditionType: 'example.com/dns' }],
-  });
-  pod.status = { conditions: [{ type: 'example.com/dns', status: 'False' }] };
+  const pod = {
+    ...makePod('p', {
+      containers: [ctr('app')],
+      readinessGates: [{ conditionType: 'example.com/lb' }, { conditionType: 'example.com/dns' }],
+    }),
+    status: { conditions: [{ type: 'example.com/dns', status: 'False' }] },
+  };
   const list = podConditions(inputs({ pod, statuses: [apiRunning('app')] }));
   assert.deepEqual(cond(list, 'ContainersReady'), { type: 'ContainersReady', status: 'True' });
   assert.deepEqual(cond(list, 'Ready'), {
