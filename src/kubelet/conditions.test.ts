@@ -241,11 +241,10 @@ test('readiness gates: missing and not-True gate conditions hold Ready back', ()
 });
 
 test('readiness gates all True: Ready', () => {
-  const pod = makePod('p', {
-    containers: [ctr('app')],
-    readinessGates: [{ conditionType: 'example.com/lb' }],
-  });
-  pod.status = { conditions: [{ type: 'example.com/lb', status: 'True' }] };
+  const pod = {
+    ...makePod('p', { containers: [ctr('app')], readinessGates: [{ conditionType: 'example.com/lb' }] }),
+    status: { conditions: [{ type: 'example.com/lb', status: 'True' }] },
+  };
   const list = podConditions(inputs({ pod, statuses: [apiRunning('app')] }));
   assert.deepEqual(cond(list, 'Ready'), { type: 'Ready', status: 'True' });
 });
