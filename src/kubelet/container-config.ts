@@ -34,8 +34,11 @@ export function expand(input: string, lookup: (name: string) => string | undefin
     if (next === '(') {
       const close = input.indexOf(')', i + 2);
       if (close === -1) {
-        out += input.slice(i);
-        break;
+        // An incomplete reference is copied as written and scanning goes on after it (so a later
+        // `$$` still becomes `$`), as the expansion package does.
+        out += '$(';
+        i++;
+        continue;
       }
       const name = input.slice(i + 2, close);
       const value = lookup(name);
