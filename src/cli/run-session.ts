@@ -45,6 +45,9 @@ export async function runPods(opts: RunOptions): Promise<number> {
   const sink = new StoreEventSink(store);
   const runtime = new ProcessRuntime({ root, clock });
   const err = (line: string): void => void opts.stderr.write(line + '\n');
+  // `nodelet run` owns its containers: whatever way the process ends, none is left behind.
+  const killOnExit = (): void => runtime.killAll();
+  process.on('exit', killOnExit);
 
   const lastSeen = new Map<string, Pod>();
   const rows = new Map<string, string>();
@@ -66,6 +69,7 @@ export async function runPods(opts: RunOptions): Promise<number> {
     err(eventPrinter.line(e.object));
   });
 
+  const podNames = new Map(opts.pods.map((p) => [p.metadata?.uid ?? '', p.metadata?.name ?? '']));
   const kubelet = new Kubelet({
     nodeName,
     clock,
@@ -74,12 +78,26 @@ export async function runPods(opts: RunOptions): Promise<number> {
     statusWriter: new StoreStatusWriter(store),
     eventSink: sink,
     ...(opts.crashLoopBackOff ? { crashLoopBackOff: opts.crashLoopBackOff } : {}),
-    prober: (deps) => new ProbeManager(deps),
+    prober: (deps) => {
+      const m = new ProbeManager(deps);
+      // Beyond kubectl: every change of a probe's outcome, with what the probe saw.
+      const last = new Map<string, string>();
+      m.onRun((r) => {
+        const key = `${r.containerId}/${r.kind}`;
+        if (last.get(key) === r.outcome) return;
+        last.set(key, r.outcome);
+        const out = r.output.trim() ? `: ${r.output.trim().replace(/\s*\n\s*/g, ' ⏎ ')}` : '';
+        err(`[${podNames.get(r.podUid) ?? r.podUid}/${r.containerName}] ${r.kind} probe ${r.outcome} after ${r.durationMs}ms${out}`);
+      });
+      m.onUpdate((u) => {
+        err(`[${podNames.get(u.podUid) ?? u.podUid}/${u.containerName}] ${u.kind} result is now ${u.result}`);
+      });
+      return m;
+    },
     onHookRun: (pod, run) => err(`[${pod.metadata?.name ?? ''}/${run.container}] ${run.hook} hook ${formatHookRun(run)}`),
   });
 
   const follower = new LogFollower((prefix, _stream, line) => err(`${prefix} ${line}`));
-  const podNames = new Map(opts.pods.map((p) => [p.metadata?.uid ?? '', p.metadata?.name ?? '']));
   let polling = true;
   const pollLogs = async (): Promise<void> => {
     for (const c of await runtime.listContainers()) {
@@ -171,6 +189,7 @@ export async function runPods(opts: RunOptions): Promise<number> {
   if (!killNow) runtime.killAll(); // nothing should be left; make sure of it
   await runtime.close();
   rmSync(root, { recursive: true, force: true });
+  process.off('exit', killOnExit);
 
   const finals = opts.pods.map((p) => lastSeen.get(p.metadata?.uid ?? '') ?? p);
   printFinal(finals, opts, clock.now());
