@@ -20,7 +20,10 @@ describe('SqliteStore persistence', () => {
     const file = freshFile();
     const s1 = SqliteStore.open(file);
     s1.create({ resource: 'pods', namespace: 'default', name: 'a' }, { metadata: { name: 'a' } });
-    const b = s1.create<StoredObject>({ resource: 'pods', namespace: 'default', name: 'b' }, { metadata: { name: 'b' } });
+    const b = s1.create<StoredObject>(
+      { resource: 'pods', namespace: 'default', name: 'b' },
+      { metadata: { name: 'b' } },
+    );
     s1.update(
       { resource: 'pods', namespace: 'default', name: 'a' },
       { metadata: { name: 'a' }, spec: { v: 2 } },
@@ -35,8 +38,14 @@ describe('SqliteStore persistence', () => {
       s2.list('pods').items.map((o) => o.metadata?.name),
       ['a'],
     );
-    assert.deepEqual(s2.get({ resource: 'pods', namespace: 'default', name: 'a' })?.spec, { v: 2 });
-    const c = s2.create<StoredObject>({ resource: 'pods', namespace: 'default', name: 'c' }, { metadata: { name: 'c' } });
+    assert.deepEqual(
+      s2.get<StoredObject & { spec?: unknown }>({ resource: 'pods', namespace: 'default', name: 'a' })?.spec,
+      { v: 2 },
+    );
+    const c = s2.create<StoredObject>(
+      { resource: 'pods', namespace: 'default', name: 'c' },
+      { metadata: { name: 'c' } },
+    );
     assert.ok(Number(c.metadata?.resourceVersion) > Number(rv));
     // History does not survive: a watch from before the restart must re-list (410).
     assert.throws(

@@ -14,9 +14,12 @@ import {
 } from './store.ts';
 import { InvalidResourceVersionError, type VersionedStoreOptions } from './versioned-store.ts';
 
+/** Objects in these tests carry a free-form spec. */
+type TestObject = StoredObject & { spec?: unknown };
+
 export type StoreFactory = (options?: VersionedStoreOptions) => Store;
 
-const pod = (name: string, namespace = 'default', extra: Record<string, unknown> = {}): StoredObject => ({
+const pod = (name: string, namespace = 'default', extra: Record<string, unknown> = {}): TestObject => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name, namespace, uid: `uid-${name}` },
@@ -111,7 +114,7 @@ export function storeContract(name: string, make: StoreFactory): void {
           return true;
         },
       );
-      assert.deepEqual(s.get(key('web'))?.spec, { n: 2 });
+      assert.deepEqual(s.get<TestObject>(key('web'))?.spec, { n: 2 });
       // Without a resourceVersion the update is unconditional (pods allow it).
       const v3 = s.update(key('web'), { ...pod('web'), spec: { n: 4 } });
       assert.deepEqual(v3.spec, { n: 4 });
@@ -193,7 +196,8 @@ export function storeContract(name: string, make: StoreFactory): void {
       const fromStart = collect(s, 'pods', { resourceVersion: '0' });
       assert.deepEqual(
         fromStart.events.map(
-          (e) => `${e.type} ${e.object.metadata?.name} ${JSON.stringify(e.object.spec ?? null)}`,
+          (e) =>
+            `${e.type} ${e.object.metadata?.name} ${JSON.stringify((e.object as TestObject).spec ?? null)}`,
         ),
         ['ADDED a null', 'ADDED b null', 'MODIFIED a {"v":2}', 'DELETED b null'],
       );

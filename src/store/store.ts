@@ -23,6 +23,8 @@ export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
 export interface WatchEvent<T extends StoredObject = StoredObject> {
   type: WatchEventType;
   object: T;
+  /** For MODIFIED: the object before this change (lets a filtered watch see objects leave it). */
+  previous?: T;
 }
 
 export interface ListOptions {

@@ -124,7 +124,7 @@ export class VersionedStore implements Store {
     if (wanted !== undefined && wanted !== '' && wanted !== String(current.rv)) {
       throw new ConflictError(key, conflictMessage(key, STALE_OBJECT_DETAIL));
     }
-    return this.write(key, object, 'MODIFIED');
+    return this.write(key, object, 'MODIFIED', current.object);
   }
 
   delete<T extends StoredObject>(
@@ -212,13 +212,18 @@ export class VersionedStore implements Store {
     this.persistence?.close();
   }
 
-  private write<T extends StoredObject>(key: ObjectKey, object: T, type: 'ADDED' | 'MODIFIED'): T {
+  private write<T extends StoredObject>(
+    key: ObjectKey,
+    object: T,
+    type: 'ADDED' | 'MODIFIED',
+    previous?: StoredObject,
+  ): T {
     const rv = this.rv + 1;
     const stored = withRv(object, rv);
     this.persistence?.put(key, rv, stored);
     this.rv = rv;
     this.objects.set(keyString(key), { key: { ...key }, rv, object: stored });
-    this.record(key, rv, { type, object: stored });
+    this.record(key, rv, previous ? { type, object: stored, previous } : { type, object: stored });
     return structuredClone(stored);
   }
 
@@ -246,7 +251,12 @@ export class VersionedStore implements Store {
       for (let next = this.queue.shift(); next; next = this.queue.shift()) {
         if (!next.watcher.active) continue;
         // Each listener gets its own copy: what one does to its object never leaks to another.
-        next.watcher.listener({ type: next.event.type, object: structuredClone(next.event.object) });
+        const { type, object, previous } = next.event;
+        next.watcher.listener(
+          previous
+            ? { type, object: structuredClone(object), previous: structuredClone(previous) }
+            : { type, object: structuredClone(object) },
+        );
       }
     } finally {
       this.draining = false;

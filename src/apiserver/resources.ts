@@ -1,0 +1,290 @@
+// The resources nodelet serves and their strategies (what pkg/registry/core/<kind>/strategy.go does
+// for each kind): selectable fields, patch metadata, create/update preparation, and discovery data.
+import type { Event, Namespace, Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { FieldError } from '../api/field-errors.ts';
+import { applyPodDefaults, validatePod, validatePodUpdate } from './api-adapter.ts';
+import type { ApiObject } from './meta.ts';
+import {
+  genericPatchMeta,
+  namespacePatchMeta,
+  nodePatchMeta,
+  podPatchMeta,
+  type PatchMeta,
+} from './patch/patch-meta.ts';
+import { invalid, type GroupResource } from './status.ts';
+
+export interface StrategyContext {
+  now: number;
+  uid: () => string;
+}
+
+export interface SubresourceDef {
+  name: string;
+  kind: string;
+  verbs: string[];
+}
+
+export interface ResourceDef {
+  group: string;
+  version: string;
+  resource: string;
+  kind: string;
+  singular: string;
+  namespaced: boolean;
+  shortNames: string[];
+  categories: string[];
+  verbs: string[];
+  subresources: SubresourceDef[];
+  /** The store's resource name. */
+  storage: string;
+  selectableFields: readonly string[];
+  fields(obj: ApiObject): Record<string, string>;
+  patchMeta: PatchMeta;
+  /** A status subresource exists: writes to the main resource keep the stored status. */
+  hasStatus: boolean;
+  /** Defaults and validation of a new object (after the generic metadata preparation). */
+  prepareCreate(obj: ApiObject, ctx: StrategyContext): ApiObject;
+  /** Validation of a changed object through the main resource. */
+  validateUpdate(obj: ApiObject, old: ApiObject): void;
+}
+
+export const apiVersionOf = (def: Pick<ResourceDef, 'group' | 'version'>): string =>
+  def.group ? `${def.group}/${def.version}` : def.version;
+
+export const groupResource = (def: Pick<ResourceDef, 'group' | 'resource'>): GroupResource => ({
+  group: def.group,
+  resource: def.resource,
+});
+
+const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+function metaFields(obj: ApiObject, namespaced: boolean): Record<string, string> {
+  return {
+    'metadata.name': obj.metadata?.name ?? '',
+    ...(namespaced ? { 'metadata.namespace': obj.metadata?.namespace ?? '' } : {}),
+  };
+}
+
+function throwInvalid(kind: string, name: string, errors: FieldError[]): void {
+  if (errors.length === 0) return;
+  const seen = new Set<string>();
+  const causes = [];
+  for (const e of errors) {
+    const text = e.toString();
+    if (seen.has(text)) continue;
+    seen.add(text);
+    causes.push({ reason: e.type, field: e.field, message: e.body() });
+  }
+  throw invalid(kind, '', name, causes);
+}
+
+// pkg/registry/core/pod/strategy.go ToSelectableFields.
+const podFields = [
+  'metadata.name',
+  'metadata.namespace',
+  'spec.nodeName',
+  'spec.restartPolicy',
+  'spec.schedulerName',
+  'spec.serviceAccountName',
+  'spec.hostNetwork',
+  'status.phase',
+  'status.podIP',
+  'status.nominatedNodeName',
+] as const;
+
+export const pods: ResourceDef = {
+  group: '',
+  version: 'v1',
+  resource: 'pods',
+  kind: 'Pod',
+  singular: 'pod',
+  namespaced: true,
+  shortNames: ['po'],
+  categories: ['all'],
+  verbs: ALL_VERBS,
+  subresources: [
+    { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
+    { name: 'binding', kind: 'Binding', verbs: ['create'] },
+    { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
+    { name: 'log', kind: 'Pod', verbs: ['get'] },
+    { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
+    { name: 'status', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
+  ],
+  storage: 'pods',
+  selectableFields: podFields,
+  fields(obj) {
+    const pod = obj as Pod;
+    return {
+      ...metaFields(obj, true),
+      'spec.nodeName': pod.spec?.nodeName ?? '',
+      'spec.restartPolicy': pod.spec?.restartPolicy ?? '',
+      'spec.schedulerName': pod.spec?.schedulerName ?? '',
+      'spec.serviceAccountName': pod.spec?.serviceAccountName ?? '',
+      'spec.hostNetwork': String(pod.spec?.hostNetwork ?? false),
+      'status.phase': pod.status?.phase ?? '',
+      'status.podIP': pod.status?.podIP ?? '',
+      'status.nominatedNodeName': pod.status?.nominatedNodeName ?? '',
+    };
+  },
+  patchMeta: podPatchMeta,
+  hasStatus: true,
+  prepareCreate(obj, ctx) {
+    const md = obj.metadata ?? {};
+    const pod = applyPodDefaults(obj as Pod, {
+      now: ctx.now,
+      uid: () => md.uid ?? ctx.uid(),
+      ...(md.namespace ? { namespace: md.namespace } : {}),
+    });
+    // The create-time metadata the generic registry chose wins over anything defaulting did.
+    // As the pod strategy's PrepareForCreate: status starts over as Pending.
+    const out: Pod = {
+      ...pod,
+      metadata: { ...pod.metadata, ...md },
+      status: { phase: 'Pending', ...(pod.status?.qosClass ? { qosClass: pod.status.qosClass } : {}) },
+    };
+    throwInvalid('Pod', md.name ?? '', validatePod(out));
+    return out as ApiObject;
+  },
+  validateUpdate(obj, old) {
+    throwInvalid('Pod', obj.metadata?.name ?? '', validatePodUpdate(obj as Pod, old as Pod));
+  },
+};
+
+// pkg/registry/core/event/strategy.go ToSelectableFields.
+export const events: ResourceDef = {
+  group: '',
+  version: 'v1',
+  resource: 'events',
+  kind: 'Event',
+  singular: 'event',
+  namespaced: true,
+  shortNames: ['ev'],
+  categories: [],
+  verbs: ALL_VERBS,
+  subresources: [],
+  storage: 'events',
+  selectableFields: [
+    'metadata.name',
+    'metadata.namespace',
+    'involvedObject.kind',
+    'involvedObject.namespace',
+    'involvedObject.name',
+    'involvedObject.uid',
+    'involvedObject.apiVersion',
+    'involvedObject.resourceVersion',
+    'involvedObject.fieldPath',
+    'reason',
+    'reportingComponent',
+    'source',
+    'type',
+  ],
+  fields(obj) {
+    const e = obj as unknown as Event;
+    const io = e.involvedObject ?? {};
+    return {
+      ...metaFields(obj, true),
+      'involvedObject.kind': io.kind ?? '',
+      'involvedObject.namespace': io.namespace ?? '',
+      'involvedObject.name': io.name ?? '',
+      'involvedObject.uid': io.uid ?? '',
+      'involvedObject.apiVersion': io.apiVersion ?? '',
+      'involvedObject.resourceVersion': io.resourceVersion ?? '',
+      'involvedObject.fieldPath': io.fieldPath ?? '',
+      reason: e.reason ?? '',
+      reportingComponent: e.reportingComponent ?? '',
+      source: e.source?.component ?? '',
+      type: e.type ?? '',
+    };
+  },
+  patchMeta: genericPatchMeta,
+  hasStatus: false,
+  prepareCreate(obj) {
+    const e = obj as unknown as Event;
+    const errors: FieldError[] = [];
+    const ns = obj.metadata?.namespace ?? '';
+    // ValidateEventCreate: the involved object must live in the event's namespace.
+    if (e.involvedObject?.namespace && e.involvedObject.namespace !== ns) {
+      throw invalid('Event', '', obj.metadata?.name ?? '', [
+        {
+          reason: 'FieldValueInvalid',
+          field: 'involvedObject.namespace',
+          message: `Invalid value: "${e.involvedObject.namespace}": does not match event.namespace`,
+        },
+      ]);
+    }
+    throwInvalid('Event', obj.metadata?.name ?? '', errors);
+    return obj;
+  },
+  validateUpdate() {},
+};
+
+export const namespaces: ResourceDef = {
+  group: '',
+  version: 'v1',
+  resource: 'namespaces',
+  kind: 'Namespace',
+  singular: 'namespace',
+  namespaced: false,
+  shortNames: ['ns'],
+  categories: [],
+  verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+  subresources: [
+    { name: 'finalize', kind: 'Namespace', verbs: ['update'] },
+    { name: 'status', kind: 'Namespace', verbs: ['get', 'patch', 'update'] },
+  ],
+  storage: 'namespaces',
+  selectableFields: ['metadata.name', 'status.phase'],
+  fields(obj) {
+    return { ...metaFields(obj, false), 'status.phase': (obj as Namespace).status?.phase ?? '' };
+  },
+  patchMeta: namespacePatchMeta,
+  hasStatus: true,
+  prepareCreate(obj) {
+    const ns = obj as Namespace;
+    const name = ns.metadata?.name ?? '';
+    // The namespace strategy: the kubernetes finalizer, phase Active, and the immutable name label.
+    return {
+      ...ns,
+      metadata: {
+        ...ns.metadata,
+        labels: { ...(ns.metadata?.labels ?? {}), 'kubernetes.io/metadata.name': name },
+      },
+      spec: { finalizers: ['kubernetes'] },
+      status: { phase: 'Active' },
+    };
+  },
+  validateUpdate() {},
+};
+
+export const nodes: ResourceDef = {
+  group: '',
+  version: 'v1',
+  resource: 'nodes',
+  kind: 'Node',
+  singular: 'node',
+  namespaced: false,
+  shortNames: ['no'],
+  categories: [],
+  verbs: ALL_VERBS,
+  subresources: [{ name: 'status', kind: 'Node', verbs: ['get', 'patch', 'update'] }],
+  storage: 'nodes',
+  selectableFields: ['metadata.name', 'spec.unschedulable'],
+  fields(obj) {
+    return {
+      ...metaFields(obj, false),
+      'spec.unschedulable': String((obj as Node).spec?.unschedulable ?? false),
+    };
+  },
+  patchMeta: nodePatchMeta,
+  hasStatus: true,
+  prepareCreate(obj) {
+    return obj;
+  },
+  validateUpdate() {},
+};
+
+export const RESOURCES: readonly ResourceDef[] = [pods, events, namespaces, nodes];
+
+export function findResource(group: string, version: string, resource: string): ResourceDef | undefined {
+  return RESOURCES.find((r) => r.group === group && r.version === version && r.resource === resource);
+}
