@@ -70,10 +70,11 @@ export function containerStatus(ctx: StatusContext, sc: SpecContainer): Containe
         state: { waiting: { reason: defaultReason } },
         lastState: old?.lastState ?? {},
       };
-      // A container that was Running and is now gone from the runtime.
-      if (old?.state?.running) {
+      // A container that was Running and is now gone from the runtime. As the kubelet: only when no
+      // lastState is known already, and the synthetic record has no times (null in the API).
+      if (old?.state?.running && !old.lastState?.terminated) {
         status.lastState = {
-          terminated: { exitCode: 137, reason: 'ContainerStatusUnknown', message: UNKNOWN_MESSAGE_DELETED, startedAt: old.state.running.startedAt ?? null as unknown as string, finishedAt: null as unknown as string },
+          terminated: { exitCode: 137, reason: 'ContainerStatusUnknown', message: UNKNOWN_MESSAGE_DELETED, startedAt: null as unknown as string, finishedAt: null as unknown as string },
         };
         if (!ctx.deleting) status.restartCount = (old.restartCount ?? 0) + 1;
       }
