@@ -1,0 +1,27 @@
+// Records what the real kubectl prints for every oracle case into kubectl-goldens.json, so the
+// comparisons can be replayed on machines without kubectl. Run it after changing fixtures:
+//   npx node src/api/printers/testdata/record-kubectl-goldens.ts
+
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { buildWorld, oracleCases, stableBase, worldRoute } from '../testing/oracle-cases.ts';
+import { kubectlAvailable, runKubectl, startFakeApiServer } from '../testing/fake-apiserver.ts';
+
+if (!kubectlAvailable()) throw new Error('kubectl is not available at /usr/bin/kubectl');
+const world = buildWorld(stableBase(Date.now()));
+const server = await startFakeApiServer(worldRoute(world));
+const answers: Record<string, { args: string[]; stdout: string; at: number }> = {};
+try {
+  for (const c of oracleCases(world)) {
+    world.watchUpdates = c.watch?.(world) ?? [];
+    const r = await runKubectl(server, c.args);
+    if (r.code !== 0) throw new Error(`kubectl ${c.args.join(' ')}: ${r.stderr}`);
+    answers[c.id] = { args: c.args, stdout: r.stdout, at: Date.now() };
+  }
+} finally {
+  await server.close();
+}
+const version = 'v1.32.4';
+const file = fileURLToPath(new URL('./kubectl-goldens.json', import.meta.url));
+writeFileSync(file, `${JSON.stringify({ kubectl: version, base: world.base, answers }, null, 1)}\n`);
+process.stdout.write(`recorded ${Object.keys(answers).length} answers into ${file}\n`);
