@@ -4,6 +4,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { format } from 'prettier';
 import { buildWorld, oracleCases, stableBase, worldRoute } from '../testing/oracle-cases.ts';
 import { kubectlAvailable, runKubectl, startFakeApiServer } from '../testing/fake-apiserver.ts';
 
@@ -23,5 +24,9 @@ try {
 }
 const version = 'v1.32.4';
 const file = fileURLToPath(new URL('./kubectl-goldens.json', import.meta.url));
-writeFileSync(file, `${JSON.stringify({ kubectl: version, base: world.base, answers }, null, 1)}\n`);
+// Written in the repository's formatting, so format checks stay clean.
+writeFileSync(
+  file,
+  await format(JSON.stringify({ kubectl: version, base: world.base, answers }), { filepath: file }),
+);
 process.stdout.write(`recorded ${Object.keys(answers).length} answers into ${file}\n`);
