@@ -2,7 +2,6 @@
 // (apiserver pkg/endpoints/handlers and pkg/registry/generic/registry/store.go): get, list, watch,
 // create, update, patch, delete, deletecollection, with dry runs, field validation, selectors,
 // Table conversion and the graceful deletion of pods.
-import type { Pod } from 'kubernetes-types/core/v1.js';
 import { parse as parseYaml } from 'yaml';
 import { tableObjectFor } from '../api/printers/table-objects.ts';
 import type { IncludeObject } from '../api/printers/table.ts';
@@ -42,8 +41,8 @@ import {
   notFound,
   unsupportedMediaType,
   type GroupResource,
-  type Status,
 } from './status.ts';
+import { planDelete, type DeleteOptions } from './deletion.ts';
 import { serveWatch } from './watch.ts';
 
 export interface ObjectFilter {
@@ -472,9 +471,6 @@ export async function handleUpdate(ctx: RequestContext): Promise<void> {
   ctx.warnings.push(...validateFields(obj, raw, def.kind, directive, strictPrefix(def)));
   const current = services.store.get<ApiObject>(keyOf(def, info.namespace, info.name));
   if (!current) throw notFound(groupResource(def), info.name);
-  if (!obj.metadata?.resourceVersion && def.resource !== 'pods' && def.resource !== 'events') {
-    // Unconditional updates are allowed for these kinds; others need a resourceVersion.
-  }
   const updated = writeUpdate(ctx, current, obj, fieldManager(ctx, 'unknown'));
   respondObject(ctx, 200, updated);
 }
@@ -637,13 +633,6 @@ function patchFailed(message: string): ApiError {
   });
 }
 
-export interface DeleteOptions {
-  gracePeriodSeconds?: number;
-  preconditions?: { uid?: string; resourceVersion?: string };
-  propagationPolicy?: string;
-  dryRun?: string[];
-}
-
 /** DeleteOptions from the body when it has one, else from the query (client-node sends them there). */
 async function readDeleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
   const body = (await readBody(ctx.req)).toString('utf8').trim();
@@ -656,7 +645,7 @@ async function readDeleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
     } catch (err) {
       throw badRequest(`error decoding DeleteOptions: ${(err as Error).message}`);
     }
-    opts = (typeof parsed === 'object' && parsed !== null ? parsed : {});
+    opts = typeof parsed === 'object' && parsed !== null ? parsed : {};
   } else {
     const grace = intParam(q, 'gracePeriodSeconds');
     const policy = q.get('propagationPolicy');
@@ -676,43 +665,6 @@ async function readDeleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
     if (v !== 'All') throw badRequest(`Invalid value: "${v}": supported values: "All"`);
   }
   return opts;
-}
-
-type DeletePlan = { action: 'remove' } | { action: 'mark'; object: ApiObject } | { action: 'keep' };
-
-/**
- * The deletion decision (registry store Delete + rest.BeforeDelete + the pod strategy's
- * CheckGracefulDelete): pods get a grace period unless unscheduled or finished; a later delete may
- * only shorten it; objects with finalizers are marked instead of removed.
- */
-function planDelete(def: ResourceDef, current: ApiObject, opts: DeleteOptions, now: number): DeletePlan {
-  const md = current.metadata ?? {};
-  let grace = 0;
-  if (def.resource === 'pods') {
-    const pod = current as Pod;
-    grace = opts.gracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
-    if (grace < 0) grace = 1;
-    const phase = pod.status?.phase;
-    if (!pod.spec?.nodeName || phase === 'Succeeded' || phase === 'Failed') grace = 0;
-  }
-  const hasFinalizers = (md.finalizers?.length ?? 0) > 0;
-  if (md.deletionTimestamp) {
-    const existing = md.deletionGracePeriodSeconds ?? 0;
-    if (grace >= existing) return { action: 'keep' };
-    if (grace === 0 && !hasFinalizers) return { action: 'remove' };
-  } else if (grace === 0 && !hasFinalizers) {
-    return { action: 'remove' };
-  }
-  const marked: ApiObject = {
-    ...current,
-    metadata: {
-      ...md,
-      deletionTimestamp: rfc3339(now + grace * 1000),
-      deletionGracePeriodSeconds: grace,
-      ...(md.deletionTimestamp ? {} : { generation: (md.generation ?? 0) + 1 }),
-    },
-  };
-  return { action: 'mark', object: marked };
 }
 
 export async function handleDelete(ctx: RequestContext): Promise<void> {
@@ -767,7 +719,7 @@ function deleteNamespace(ctx: RequestContext, current: ApiObject, isDry: boolean
       deletionTimestamp: rfc3339(services.clock.now()),
       deletionGracePeriodSeconds: 0,
     },
-    status: { ...((current.status) ?? {}), phase: 'Terminating' },
+    status: { ...(current.status ?? {}), phase: 'Terminating' },
   };
   if (isDry) return marked;
   try {
@@ -806,5 +758,3 @@ export async function handleDeleteCollection(ctx: RequestContext): Promise<void>
     items: results.map((o) => withTypeMeta(def, o)),
   });
 }
-
-export type StatusAnswer = Status;

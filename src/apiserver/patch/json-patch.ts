@@ -67,7 +67,7 @@ function add(doc: Json, path: string, value: Json): Json {
   if (tokens.length === 0) return value;
   const { parent, key } = parentOf(doc, tokens, path);
   if (Array.isArray(parent)) parent.splice(arrayIndex(key, parent.length, true, path), 0, value);
-  else (parent)[key] = value;
+  else parent[key] = value;
   return doc;
 }
 

@@ -1,0 +1,68 @@
+// `nodelet server [--data-dir DIR] [--listen HOST:PORT] [--runtime process] [--crash-loop-backoff
+// INITIAL[:MAX]] [--node-name NAME]`: the command-line edge of runServer.
+import { homedir, hostname } from 'node:os';
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import type { BackoffConfig } from '../kubelet/backoff.ts';
+import { parseBackoffFlag } from './run-command.ts';
+import { parseListen, runServer } from './server.ts';
+
+const EXIT_USAGE = 2;
+
+/** The node name as the kubelet defaults it: the host name, lower-cased. */
+export function defaultNodeName(): string {
+  return hostname().toLowerCase();
+}
+
+export function serverCommand(): Command {
+  return new Command('server')
+    .description('Serve the Kubernetes API (for kubectl and client libraries) and run the pods it is given')
+    .option('--data-dir <dir>', 'store, credentials and kubeconfig', join(homedir(), '.nodelet'))
+    .option('--listen <host:port>', 'address of the API server', '127.0.0.1:6443')
+    .addOption(new Option('--runtime <name>', 'container runtime').choices(['process']).default('process'))
+    .option(
+      '--crash-loop-backoff <initial[:max]>',
+      'crash-loop back-off initial and maximum delay (default 10s:5m)',
+    )
+    .option('--node-name <name>', 'name of this node', defaultNodeName())
+    .option('-v, --verbose', 'log every API request to stderr')
+    .action(
+      async (flags: {
+        dataDir: string;
+        listen: string;
+        runtime: 'process';
+        crashLoopBackoff?: string;
+        nodeName: string;
+        verbose?: boolean;
+      }) => {
+        let listen: { host: string; port: number };
+        let backoff: BackoffConfig | undefined;
+        try {
+          listen = parseListen(flags.listen);
+          if (flags.crashLoopBackoff !== undefined) backoff = parseBackoffFlag(flags.crashLoopBackoff);
+        } catch (e) {
+          process.stderr.write(`error: ${(e as Error).message}\n`);
+          process.exit(EXIT_USAGE);
+        }
+        const stop = new AbortController();
+        const onSignal = (): void => stop.abort();
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+        const code = await runServer({
+          dataDir: flags.dataDir,
+          host: listen.host,
+          port: listen.port,
+          runtime: flags.runtime,
+          nodeName: flags.nodeName,
+          ...(backoff ? { crashLoopBackOff: backoff } : {}),
+          stdout: process.stdout,
+          stderr: process.stderr,
+          signal: stop.signal,
+          ...(flags.verbose ? { verbose: true } : {}),
+        });
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        process.exitCode = code;
+      },
+    );
+}

@@ -1,0 +1,214 @@
+// `nodelet server`: the API server and the node agent in one process — the SQLite store, the
+// Kubernetes API over HTTPS, the one-node scheduler, the kubelet on the process runtime, the node
+// status heartbeat and the namespace and event-TTL controllers. Stopping it detaches from the
+// pods (they keep running) so the next start reconciles them, as a kubelet restart does.
+import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { isIP } from 'node:net';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import { ensureSystemNamespaces } from '../apiserver/bootstrap.ts';
+import { EventTtl } from '../apiserver/controllers/event-ttl.ts';
+import { NamespaceController } from '../apiserver/controllers/namespace-controller.ts';
+import { NodeStatusWriter } from '../apiserver/controllers/node-status.ts';
+import { KUBERNETES_VERSION } from '../apiserver/discovery.ts';
+import { serverUrl, writeKubeconfig } from '../apiserver/kubeconfig.ts';
+import type { NodeStreams } from '../apiserver/node-streams.ts';
+import { ApiServer } from '../apiserver/server.ts';
+import { ensurePki } from '../apiserver/tls/pki.ts';
+import type { BackoffConfig } from '../kubelet/backoff.ts';
+import { Kubelet } from '../kubelet/kubelet.ts';
+import { ProbeManager } from '../kubelet/prober/prober-manager.ts';
+import { readCriLog } from '../runtime/cri-log.ts';
+import { ProcessRuntime } from '../runtime/process/process-runtime.ts';
+import { SqliteStore } from '../store/sqlite-store.ts';
+import type { Store } from '../store/store.ts';
+import { realClock, type Clock } from '../util/clock.ts';
+import { bindToNode, scheduledEvent } from './scheduler.ts';
+import { StoreEventSink, StorePodSource, StoreStatusWriter } from './store-ports.ts';
+
+export interface ServerOptions {
+  /** Where the store, credentials, kubeconfig and runtime state live (default ~/.nodelet). */
+  dataDir: string;
+  host: string;
+  port: number;
+  runtime: 'process';
+  nodeName: string;
+  crashLoopBackOff?: BackoffConfig;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Aborting it stops the server (SIGTERM/SIGINT in the command). */
+  signal: AbortSignal;
+  clock?: Clock;
+  /** Log every request to stderr. */
+  verbose?: boolean;
+}
+
+export interface RunningServer {
+  url: string;
+  kubeconfig: string;
+  port: number;
+}
+
+/** `HOST:PORT`, `:PORT`, `[::1]:PORT` or `HOST` (port 6443). */
+export function parseListen(text: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*))(?::(\d+))?$/.exec(text);
+  const port = m?.[3] !== undefined ? Number(m[3]) : 6443;
+  if (!m || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`invalid --listen "${text}": want HOST:PORT, e.g. 127.0.0.1:6443`);
+  }
+  return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
+}
+
+/** Names the serving certificate must cover: loopback always, plus the listen host and this machine. */
+function certificateHosts(host: string): string[] {
+  const hosts = new Set(['127.0.0.1', '::1', 'localhost', hostname()]);
+  if (host !== '0.0.0.0' && host !== '::' && host !== '') hosts.add(host);
+  return [...hosts].filter((h) => isIP(h) || /^[a-zA-Z0-9.-]+$/.test(h));
+}
+
+/** The kubelet's log and exec, as the apiserver's NodeStreams port. */
+function nodeStreams(kubelet: Kubelet, clock: Clock): NodeStreams {
+  return {
+    async logs(pod, req) {
+      const path = await kubelet.logPath(pod.metadata?.uid ?? '', req.container, req.previous);
+      if (!path) return undefined;
+      const chunks = readCriLog(path, {
+        timestamps: req.timestamps,
+        ...(req.tailLines !== undefined ? { tailLines: req.tailLines } : {}),
+        ...(req.sinceMs !== undefined ? { sinceTime: req.sinceMs } : {}),
+        ...(req.limitBytes !== undefined ? { limitBytes: req.limitBytes } : {}),
+        follow: req.follow,
+        isRunning: () => !req.stopFollowing.aborted,
+        clock,
+        signal: req.signal,
+      });
+      return (async function* () {
+        for await (const c of chunks) yield c.data;
+      })();
+    },
+    exec(pod, container, command, options) {
+      return kubelet.exec(pod.metadata?.uid ?? '', container, command, options);
+    },
+  };
+}
+
+/**
+ * The one-node scheduler: binds each unscheduled pod to this node (spec.nodeName, PodScheduled)
+ * and records default-scheduler's `Scheduled` event. Pods with scheduling gates wait.
+ */
+function startScheduler(store: Store, sink: StoreEventSink, nodeName: string, clock: Clock): () => void {
+  const schedule = (pod: Pod): void => {
+    if (pod.spec?.nodeName || pod.metadata?.deletionTimestamp || (pod.spec?.schedulingGates?.length ?? 0) > 0)
+      return;
+    const key = {
+      resource: 'pods',
+      namespace: pod.metadata?.namespace ?? '',
+      name: pod.metadata?.name ?? '',
+    };
+    try {
+      const bound = store.update<Pod>(key, bindToNode(pod, nodeName, clock.now()));
+      sink.writeEvent(scheduledEvent(bound, nodeName, clock.now()));
+    } catch {
+      // changed meanwhile: the watch brings the newer version
+    }
+  };
+  const listed = store.list<Pod>('pods');
+  const stop = store.watch<Pod>('pods', { resourceVersion: listed.resourceVersion }, (e) => {
+    if (e.type === 'ADDED' || e.type === 'MODIFIED') schedule(e.object);
+  });
+  for (const p of listed.items) schedule(p);
+  return stop;
+}
+
+/** Starts everything; resolves once serving, with where. Stops when options.signal aborts. */
+export async function startServer(
+  options: ServerOptions,
+): Promise<{ running: RunningServer; stopped: Promise<void> }> {
+  const clock = options.clock ?? realClock;
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const store = SqliteStore.open(join(dataDir, 'store.db'));
+  const err = (line: string): void => void options.stderr.write(`${line}\n`);
+  try {
+    ensureSystemNamespaces(store, clock);
+    const pki = ensurePki(dataDir, certificateHosts(options.host), clock.now());
+    const runtime = new ProcessRuntime({ root: join(dataDir, 'runtime'), clock });
+    const sink = new StoreEventSink(store);
+    const kubelet = new Kubelet({
+      nodeName: options.nodeName,
+      clock,
+      runtime,
+      podSource: new StorePodSource(store, options.nodeName),
+      statusWriter: new StoreStatusWriter(store),
+      eventSink: sink,
+      ...(options.crashLoopBackOff ? { crashLoopBackOff: options.crashLoopBackOff } : {}),
+      prober: (deps) => new ProbeManager(deps),
+    });
+    const nodeStatus = new NodeStatusWriter({
+      store,
+      clock,
+      nodeName: options.nodeName,
+      internalIP: '127.0.0.1',
+      kubeletVersion: KUBERNETES_VERSION.gitVersion,
+      containerRuntimeVersion: `${runtime.name}://${runtime.version}`,
+    });
+    const namespaces = new NamespaceController(store, clock);
+    const eventTtl = new EventTtl(store, clock);
+    const api = new ApiServer({
+      store,
+      clock,
+      token: pki.token,
+      tls: { cert: pki.certPem, key: pki.keyPem },
+      nodeStreams: nodeStreams(kubelet, clock),
+      ...(options.verbose ? { log: err } : {}),
+    });
+
+    nodeStatus.start();
+    namespaces.start();
+    eventTtl.start();
+    const stopScheduler = startScheduler(store, sink, options.nodeName, clock);
+    kubelet.start();
+    const address = await api.listen(options.port, options.host);
+    const url = serverUrl(options.host, address.port);
+    const kubeconfig = join(dataDir, 'kubeconfig');
+    writeKubeconfig(kubeconfig, { server: url, caPem: pki.caPem, token: pki.token });
+    options.stdout.write(
+      `nodelet is serving the Kubernetes API at ${url} (node ${options.nodeName}, data in ${dataDir})\n` +
+        `export KUBECONFIG=${kubeconfig}\n`,
+    );
+
+    const stopped = new Promise<void>((resolveStopped) => {
+      const stop = async (): Promise<void> => {
+        err('nodelet: stopping (pods keep running and are picked up by the next start)');
+        await api.close();
+        stopScheduler();
+        namespaces.stop();
+        eventTtl.stop();
+        await kubelet.stop();
+        nodeStatus.stop();
+        await runtime.close();
+        store.close();
+        resolveStopped();
+      };
+      if (options.signal.aborted) void stop();
+      else options.signal.addEventListener('abort', () => void stop(), { once: true });
+    });
+    return { running: { url, kubeconfig, port: address.port }, stopped };
+  } catch (e) {
+    store.close();
+    throw e;
+  }
+}
+
+/** Runs until the signal aborts; resolves with the exit code. */
+export async function runServer(options: ServerOptions): Promise<number> {
+  try {
+    const { stopped } = await startServer(options);
+    await stopped;
+    return 0;
+  } catch (e) {
+    options.stderr.write(`error: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
