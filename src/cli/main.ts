@@ -1,6 +1,7 @@
 // The nodelet command line.
 import { Command, CommanderError } from 'commander';
 import { runCommand } from './run-command.ts';
+import { serverCommand } from './server-command.ts';
 
 const program = new Command();
 program
@@ -11,14 +12,7 @@ program
   .exitOverride();
 
 program.addCommand(runCommand());
-try {
-  const { serverCommand } = (await import('./server-command.ts').catch(() => ({ serverCommand: undefined }))) as {
-    serverCommand?: () => Command;
-  };
-  if (serverCommand) program.addCommand(serverCommand());
-} catch {
-  // the server command is optional while it is being built
-}
+program.addCommand(serverCommand());
 
 try {
   await program.parseAsync(process.argv);
