@@ -1,9 +1,21 @@
 // Test kit for the kubelet engine: builders for pods, API container statuses and runtime views (for
 // the pure functions), and a harness that runs a whole Kubelet on a FakeClock and a FakeRuntime
 // over a MemoryStore, the way `nodelet run` composes it.
-import type { Container, ContainerStatus, Pod, PodSpec } from 'kubernetes-types/core/v1.js';
-import type { ContainerStatus as RuntimeContainer, PodSandboxStatus } from '../runtime/runtime.ts';
+import assert from 'node:assert/strict';
+import type { Container, ContainerStatus, Event, Pod, PodSpec, PodStatus } from 'kubernetes-types/core/v1.js';
+import type {
+  ContainerRuntime,
+  ContainerStatus as RuntimeContainer,
+  PodSandboxStatus,
+} from '../runtime/runtime.ts';
+import type { BackoffConfig } from '../kubelet/backoff.ts';
+import { Kubelet, type KubeletOptions } from '../kubelet/kubelet.ts';
+import type { EventSink, StatusWriter } from '../kubelet/ports.ts';
 import type { RuntimePod } from '../kubelet/runtime-view.ts';
+import { createBoundPod } from '../cli/scheduler.ts';
+import { StoreEventSink, StorePodSource, StoreStatusWriter } from '../cli/store-ports.ts';
+import { MemoryStore } from '../store/memory-store.ts';
+import type { Clock } from '../util/clock.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Pods
@@ -161,4 +173,188 @@ export function sandbox(o: Partial<PodSandboxStatus> = {}): PodSandboxStatus {
 
 export function view(containers: RuntimeContainer[], sb: PodSandboxStatus | null = sandbox()): RuntimePod {
   return { sandboxes: sb ? [sb] : [], sandbox: sb ?? undefined, containers };
+}
+
+// ---------------------------------------------------------------------------------------------
+// A whole node: Kubelet + store ports over a MemoryStore, as `nodelet run` composes them.
+
+export interface HarnessOptions {
+  runtime: ContainerRuntime;
+  clock: Clock;
+  nodeName?: string;
+  crashLoopBackOff?: BackoffConfig;
+  /** Injected jitter source; the kubelet's requeue is 10 s × (1 + 0.5·random). */
+  random?: () => number;
+  prober?: KubeletOptions['prober'];
+}
+
+/** One recorded status write, with the pod's clock time. */
+export interface StatusWrite {
+  at: number;
+  pod: string;
+  status: PodStatus;
+}
+
+export class KubeletHarness {
+  readonly store = new MemoryStore();
+  readonly kubelet: Kubelet;
+  readonly clock: Clock;
+  readonly runtime: ContainerRuntime;
+  readonly nodeName: string;
+  /** Every event write in order (count updates included), as the sink received them. */
+  readonly eventWrites: Event[] = [];
+  /** Every status write in order. */
+  readonly statusWrites: StatusWrite[] = [];
+  private readonly sink: StoreEventSink;
+
+  constructor(opts: HarnessOptions) {
+    this.clock = opts.clock;
+    this.runtime = opts.runtime;
+    this.nodeName = opts.nodeName ?? 'nodelet';
+    const storeSink = new StoreEventSink(this.store);
+    this.sink = storeSink;
+    const writer = new StoreStatusWriter(this.store);
+    const eventSink: EventSink = {
+      writeEvent: (e) => {
+        this.eventWrites.push(structuredClone(e));
+        storeSink.writeEvent(e);
+      },
+    };
+    const statusWriter: StatusWriter = {
+      updateStatus: (pod, status, annotations) => {
+        this.statusWrites.push({
+          at: this.clock.now(),
+          pod: pod.metadata?.name ?? '',
+          status: structuredClone(status),
+        });
+        return writer.updateStatus(pod, status, annotations);
+      },
+      deletePod: (pod) => writer.deletePod(pod),
+    };
+    this.kubelet = new Kubelet({
+      nodeName: this.nodeName,
+      clock: opts.clock,
+      runtime: opts.runtime,
+      podSource: new StorePodSource(this.store, this.nodeName),
+      statusWriter,
+      eventSink,
+      random: opts.random ?? (() => 0),
+      ...(opts.crashLoopBackOff ? { crashLoopBackOff: opts.crashLoopBackOff } : {}),
+      ...(opts.prober ? { prober: opts.prober } : {}),
+    });
+    this.kubelet.start();
+  }
+
+  /** Creates the pod bound to this node (with the scheduler's Scheduled event). */
+  create(pod: Pod): Pod {
+    return createBoundPod(this.store, this.sink, pod, this.nodeName, this.clock);
+  }
+
+  private key(name: string, namespace = 'default'): { resource: string; namespace: string; name: string } {
+    return { resource: 'pods', namespace, name };
+  }
+
+  /** The pod object as the API has it now (undefined once removed). */
+  pod(name: string, namespace = 'default'): Pod | undefined {
+    return this.store.get<Pod>(this.key(name, namespace));
+  }
+
+  status(name: string, namespace = 'default'): PodStatus {
+    const p = this.pod(name, namespace);
+    assert.ok(p, `pod ${name} is gone`);
+    return p.status ?? {};
+  }
+
+  phase(name: string): string | undefined {
+    return this.pod(name)?.status?.phase;
+  }
+
+  /** A container's status (init or regular) as the API has it now. */
+  container(pod: string, name: string): ContainerStatus {
+    const s = this.status(pod);
+    const c = [...(s.initContainerStatuses ?? []), ...(s.containerStatuses ?? [])].find(
+      (x) => x.name === name,
+    );
+    assert.ok(c, `no status for container ${name} of ${pod}`);
+    return c;
+  }
+
+  /** The kubelet's events about the pod, in the order they were first recorded, with their latest count. */
+  events(pod: string): Event[] {
+    const latest = new Map<string, Event>();
+    for (const e of this.eventWrites) {
+      if (e.involvedObject.name !== pod || e.source?.component !== 'kubelet') continue;
+      latest.set(e.metadata?.name ?? '', e);
+    }
+    return [...latest.values()];
+  }
+
+  /** Events as `<type> <reason> <fieldPath|-> <message>` lines (count shown as ` xN` when > 1). */
+  eventLines(pod: string): string[] {
+    return this.events(pod).map(
+      (e) =>
+        `${e.type} ${e.reason} ${e.involvedObject.fieldPath ?? '-'} ${e.message}${(e.count ?? 1) > 1 ? ` x${e.count}` : ''}`,
+    );
+  }
+
+  /** Distinct phases the pod's status went through, in order. */
+  phases(pod: string): string[] {
+    const out: string[] = [];
+    for (const w of this.statusWrites) {
+      if (w.pod !== pod) continue;
+      const p = w.status.phase ?? '';
+      if (out.at(-1) !== p) out.push(p);
+    }
+    return out;
+  }
+
+  /**
+   * Deletes the pod as the API server does (reference §7.1): grace from the caller, else the pod's
+   * terminationGracePeriodSeconds (default 30); grace 0 (force) removes the object at once;
+   * otherwise deletionTimestamp = now + grace and deletionGracePeriodSeconds = grace, and a later
+   * delete may only shorten it.
+   */
+  delete(name: string, opts: { gracePeriodSeconds?: number } = {}): void {
+    const key = this.key(name);
+    const cur = this.store.get<Pod>(key);
+    assert.ok(cur, `pod ${name} not found`);
+    let grace = opts.gracePeriodSeconds ?? cur.spec?.terminationGracePeriodSeconds ?? 30;
+    if (grace < 0) grace = 1;
+    const phase = cur.status?.phase;
+    if (!cur.spec?.nodeName || phase === 'Succeeded' || phase === 'Failed') grace = 0;
+    if (grace === 0) {
+      this.store.delete(key, cur.metadata?.uid ? { uid: cur.metadata.uid } : undefined);
+      return;
+    }
+    const existing = cur.metadata?.deletionGracePeriodSeconds;
+    if (existing !== undefined && existing <= grace) return;
+    const { resourceVersion: _rv, ...md } = cur.metadata ?? {};
+    const at = Math.floor(this.clock.now() / 1000) * 1000 + grace * 1000;
+    this.store.update(key, {
+      ...cur,
+      metadata: {
+        ...md,
+        deletionTimestamp: new Date(at).toISOString().replace('.000Z', 'Z'),
+        deletionGracePeriodSeconds: grace,
+      },
+    });
+  }
+
+  /** Updates the pod's spec (e.g. a new image), as `kubectl patch` would. */
+  updateSpec(name: string, change: (spec: PodSpec) => PodSpec): void {
+    const key = this.key(name);
+    const cur = this.store.get<Pod>(key);
+    assert.ok(cur?.spec, `pod ${name} not found`);
+    const { resourceVersion: _rv, ...md } = cur.metadata ?? {};
+    this.store.update(key, { ...cur, metadata: md, spec: change(structuredClone(cur.spec)) });
+  }
+
+  /** Resolves once no pod worker is running a round. */
+  idle(): Promise<void> {
+    return this.kubelet.idle();
+  }
+
+  async stop(): Promise<void> {
+    await this.kubelet.stop();
+  }
 }
