@@ -1,0 +1,85 @@
+// The harness's side of the nodelet process under test: forks node-agent.ts on the same Node,
+// sends it requests and awaits the answers.
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { AgentRequest, AgentResponse, AgentResults } from './agent-protocol.ts';
+
+const AGENT = fileURLToPath(new URL('./node-agent.ts', import.meta.url));
+
+export interface AgentOptions {
+  /** Write a V8 CPU profile of the agent into this directory when it exits (node --cpu-prof). */
+  cpuProfileDir?: string;
+}
+
+export class Agent {
+  readonly pid: number;
+  /** How pods reach the node in this agent. */
+  readonly path: string;
+  private readonly child: ChildProcess;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private readonly exited: Promise<void>;
+
+  private constructor(child: ChildProcess, pid: number, path: string) {
+    this.child = child;
+    this.pid = pid;
+    this.path = path;
+    this.exited = new Promise((resolve) => {
+      if (child.exitCode !== null) resolve();
+      else child.once('exit', () => resolve());
+    });
+    child.on('message', (m: AgentResponse) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.ok) p.resolve(m.result);
+      else p.reject(new Error(m.error));
+    });
+    child.once('exit', (code, signal) => {
+      for (const p of this.pending.values())
+        p.reject(new Error(`the nodelet process exited (${signal ?? code})`));
+      this.pending.clear();
+    });
+  }
+
+  static start(opts: AgentOptions = {}): Promise<Agent> {
+    const execArgv = [...process.execArgv];
+    if (opts.cpuProfileDir) execArgv.push('--cpu-prof', '--cpu-prof-dir', opts.cpuProfileDir);
+    const child = fork(AGENT, [], { execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    child.stdout?.pipe(process.stderr);
+    child.stderr?.pipe(process.stderr);
+    return new Promise((resolve, reject) => {
+      const onExit = (code: number | null): void =>
+        reject(new Error(`the nodelet process exited at start (${code})`));
+      child.once('exit', onExit);
+      child.once('message', (m: AgentResponse) => {
+        child.off('exit', onExit);
+        if (!m.ok) {
+          reject(new Error(m.error));
+          return;
+        }
+        const hello = m.result as { pid: number; path: string };
+        resolve(new Agent(child, hello.pid, hello.path));
+      });
+    });
+  }
+
+  request<R extends AgentRequest>(req: R): Promise<AgentResults[R['op']]> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.child.send({ ...req, id });
+    });
+  }
+
+  /** Stops the kubelet, kills the pods' processes and waits for the process to exit. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null) {
+      await this.request({ op: 'shutdown' }).catch(() => undefined);
+      this.child.disconnect();
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
+      await this.exited;
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,42 @@
+// Messages between the harness and the nodelet process under test (node-agent.ts).
+import type { FloorTimes } from './floor.ts';
+import type { TimedRun } from './probe-lateness.ts';
+import type { StartupOptions, StartupTimes } from './scenarios.ts';
+
+export interface DensityRamp {
+  op: 'density-ramp';
+  /** Total number of density pods wanted (the ones already there stay). */
+  to: number;
+  run: string;
+  /** One free loopback port per pod, by index. */
+  ports: number[];
+  /** Directory with the index.html the pods' httpd serves. */
+  wwwDir: string;
+  timeoutMs: number;
+}
+
+export type AgentRequest =
+  | { op: 'startup'; options: StartupOptions }
+  | { op: 'deletion'; count: number; run: string; prefix: string; command?: string[] }
+  | { op: 'floor-spawn'; command: string[]; count: number; mode: 'sequential' | 'burst'; probe?: string[] }
+  | { op: 'floor-kill'; command: string[]; count: number }
+  | DensityRamp
+  | { op: 'probe-record'; on: boolean }
+  | { op: 'list'; count: number; gapMs: number }
+  | { op: 'watch'; count: number; gapMs: number }
+  | { op: 'shutdown' };
+
+export interface AgentResults {
+  startup: StartupTimes;
+  deletion: number[];
+  'floor-spawn': FloorTimes;
+  'floor-kill': number[];
+  'density-ramp': { rampMs: number; notReady: string[] };
+  'probe-record': { runs: TimedRun[] };
+  list: number[];
+  watch: number[];
+  shutdown: { pods: number };
+}
+
+export type AgentResponse =
+  { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };

@@ -1,0 +1,96 @@
+// Density: N pods running at once, each with an exec liveness probe and an httpGet readiness probe
+// at the default period (10 s). Once a level is Ready and one period has passed, the harness reads
+// the nodelet process's CPU and RSS from /proc over a quiet window while the prober reports every
+// run's start (ProbeManager.onRun) for the lateness figure; then `list pods` and watch delivery are
+// timed under that load.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Agent } from './agent-client.ts';
+import { freePorts } from './ports.ts';
+import { probeLateness } from './probe-lateness.ts';
+import { sample } from './proc-stat.ts';
+import { coreShare, summarize, type Summary } from './stats.ts';
+
+export interface DensityLevel {
+  pods: number;
+  /** From the first create of the level to the last pod Ready. */
+  rampMs: number;
+  notReady: number;
+  windowMs: number;
+  /** User + system CPU of the nodelet process per wall second (1 = one core). */
+  cpuShare: number;
+  /** The same for the processes it waited for in the window (probe commands, containers). */
+  childCpuShare: number;
+  rssBytes: number;
+  probeRuns: number;
+  lateness: Summary;
+  list: Summary;
+  watch: Summary;
+}
+
+export interface DensityOptions {
+  levels: readonly number[];
+  settleMs: number;
+  windowMs: number;
+  listSamples: number;
+  watchSamples: number;
+  run: string;
+  log: (line: string) => void;
+}
+
+export async function density(agent: Agent, opts: DensityOptions): Promise<DensityLevel[]> {
+  const max = Math.max(...opts.levels);
+  const ports = await freePorts(max);
+  const www = mkdtempSync(join(tmpdir(), 'nodelet-bench-www-'));
+  writeFileSync(join(www, 'index.html'), 'ok\n');
+  const out: DensityLevel[] = [];
+  try {
+    for (const pods of opts.levels) {
+      opts.log(`density: ramping to ${pods} pods`);
+      const ramp = await agent.request({
+        op: 'density-ramp',
+        to: pods,
+        run: opts.run,
+        ports,
+        wwwDir: www,
+        timeoutMs: Math.max(120_000, pods * 200),
+      });
+      if (ramp.notReady.length)
+        opts.log(`density: ${ramp.notReady.length} pods not Ready (e.g. ${ramp.notReady[0]})`);
+      opts.log(
+        `density: ${pods} pods in ${(ramp.rampMs / 1000).toFixed(1)} s; settling ${opts.settleMs / 1000} s`,
+      );
+      await sleep(opts.settleMs);
+      await agent.request({ op: 'probe-record', on: true });
+      const a = sample(agent.pid);
+      const t0 = performance.now();
+      await sleep(opts.windowMs);
+      const b = sample(agent.pid);
+      const wall = performance.now() - t0;
+      const { runs } = await agent.request({ op: 'probe-record', on: false });
+      opts.log(
+        `density: ${pods} pods: ${runs.length} probe runs in ${(wall / 1000).toFixed(0)} s; timing list and watch`,
+      );
+      const list = await agent.request({ op: 'list', count: opts.listSamples, gapMs: 100 });
+      const watch = await agent.request({ op: 'watch', count: opts.watchSamples, gapMs: 50 });
+      out.push({
+        pods,
+        rampMs: ramp.rampMs,
+        notReady: ramp.notReady.length,
+        windowMs: wall,
+        cpuShare: coreShare(b.cpuMicros - a.cpuMicros, wall),
+        childCpuShare: coreShare(b.childCpuMicros - a.childCpuMicros, wall),
+        rssBytes: b.rssBytes,
+        probeRuns: runs.length,
+        lateness: summarize(probeLateness(runs)),
+        list: summarize(list),
+        watch: summarize(watch),
+      });
+    }
+  } finally {
+    rmSync(www, { recursive: true, force: true });
+  }
+  return out;
+}

@@ -1,0 +1,398 @@
+// `npm run bench`: start-up, deletion, density and API latency of nodelet, next to the machine's
+// floor measured in the same run (reported as ratios, since these cores are shared) and a peer.
+// Prints a table and writes JSON, markdown and an SVG chart under bench/results/. Benchmarks never
+// fail a build: a section that cannot run says why and the run goes on; the exit code is 0.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Agent } from './agent-client.ts';
+import { parsePlan, USAGE, UsageError, type Plan } from './args.ts';
+import { density, type DensityLevel } from './density.ts';
+import { describeMachine, machineLine } from './machine.ts';
+import { podmanPeer, type PeerResult } from './podman-peer.ts';
+import { PEER_COMMAND, PROBE_COMMAND, SLEEP_COMMAND } from './pods.ts';
+import { atMost, latencyRow, textTable, type Row } from './report.ts';
+import { runcFloor } from './runc-floor.ts';
+import { summarize } from './stats.ts';
+import { chartOf } from './chart-of.ts';
+import { resultsMarkdown, type Results } from './run-results.ts';
+
+const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
+
+function kindOf(plan: Plan, argv: readonly string[]): Results['kind'] {
+  if (plan.quick) return 'quick';
+  const defaults = parsePlan([]);
+  const same =
+    plan.sections.length === defaults.sections.length &&
+    plan.densityLevels.join() === defaults.densityLevels.join() &&
+    !argv.some((a) => a.startsWith('--out'));
+  return same ? 'full' : 'partial';
+}
+
+async function startupRows(
+  agent: Agent,
+  plan: Plan,
+  run: string,
+  rows: Row[],
+  raw: Record<string, unknown>,
+): Promise<void> {
+  const S = 'start-up (process runtime)';
+  const seqN = plan.sequential;
+  log(`start-up: ${seqN} pods one at a time`);
+  const fSeq = await agent.request({
+    op: 'floor-spawn',
+    command: [...SLEEP_COMMAND],
+    count: seqN,
+    mode: 'sequential',
+  });
+  const nSeq = await agent.request({
+    op: 'startup',
+    options: { count: seqN, mode: 'sequential', readiness: false, prefix: 'seq', run },
+  });
+  rows.push(
+    latencyRow(S, 'create → Running, one at a time', summarize(nSeq.running), summarize(fSeq.running)),
+  );
+
+  const burstN: number[] = [];
+  const burstF: number[] = [];
+  for (let b = 0; b < plan.bursts; b++) {
+    log(`start-up: burst ${b + 1}/${plan.bursts} of ${plan.burst}`);
+    const f = await agent.request({
+      op: 'floor-spawn',
+      command: [...SLEEP_COMMAND],
+      count: plan.burst,
+      mode: 'burst',
+    });
+    const n = await agent.request({
+      op: 'startup',
+      options: { count: plan.burst, mode: 'burst', readiness: false, prefix: `burst${b}`, run },
+    });
+    burstF.push(...f.running);
+    burstN.push(...n.running);
+  }
+  const bs = summarize(burstN);
+  const burstRow = latencyRow(S, `create → Running, burst of ${plan.burst}`, bs, summarize(burstF), {
+    target: {
+      text: 'p50 ≤ 15, p99 ≤ 50',
+      met: bs.count ? bs.p50 <= 15 && bs.p99 <= 50 : undefined,
+    },
+  });
+  if (plan.bursts > 1) burstRow.note = `${plan.bursts} bursts`;
+  rows.push(burstRow);
+
+  log(`start-up: ${seqN} pods with an exec readiness probe, one at a time`);
+  const fRSeq = await agent.request({
+    op: 'floor-spawn',
+    command: [...SLEEP_COMMAND],
+    count: seqN,
+    mode: 'sequential',
+    probe: [...PROBE_COMMAND],
+  });
+  const nRSeq = await agent.request({
+    op: 'startup',
+    options: { count: seqN, mode: 'sequential', readiness: true, prefix: 'rseq', run },
+  });
+  rows.push(
+    latencyRow(
+      S,
+      'create → Ready (exec probe), one at a time',
+      summarize(nRSeq.ready),
+      summarize(fRSeq.ready),
+    ),
+  );
+
+  log(`start-up: burst of ${plan.burst} with an exec readiness probe`);
+  const fRB = await agent.request({
+    op: 'floor-spawn',
+    command: [...SLEEP_COMMAND],
+    count: plan.burst,
+    mode: 'burst',
+    probe: [...PROBE_COMMAND],
+  });
+  const nRB = await agent.request({
+    op: 'startup',
+    options: { count: plan.burst, mode: 'burst', readiness: true, prefix: 'rburst', run },
+  });
+  rows.push(
+    latencyRow(
+      S,
+      `create → Running (with probe), burst of ${plan.burst}`,
+      summarize(nRB.running),
+      summarize(fRB.running),
+    ),
+  );
+  rows.push(
+    latencyRow(
+      S,
+      `create → Ready (exec probe), burst of ${plan.burst}`,
+      summarize(nRB.ready),
+      summarize(fRB.ready),
+    ),
+  );
+  raw.startup = {
+    sequential: { nodelet: nSeq, floor: fSeq },
+    burst: { nodelet: burstN, floor: burstF },
+    readySequential: { nodelet: nRSeq, floor: fRSeq },
+    readyBurst: { nodelet: nRB, floor: fRB },
+  };
+}
+
+async function deletionRows(
+  agent: Agent,
+  plan: Plan,
+  run: string,
+  rows: Row[],
+  raw: Record<string, unknown>,
+): Promise<void> {
+  log(`deletion: ${plan.deletions} pods, one at a time`);
+  const floor = await agent.request({ op: 'floor-kill', command: [...SLEEP_COMMAND], count: plan.deletions });
+  const n = await agent.request({ op: 'deletion', count: plan.deletions, run, prefix: 'del' });
+  const row = latencyRow(
+    'deletion (process runtime)',
+    'delete → object gone (exits on SIGTERM)',
+    summarize(n),
+    summarize(floor),
+  );
+  row.target = atMost('≤ exit + 20 ms (p50)', row.overheadP50, 20);
+  const fs = summarize(floor);
+  const ns = summarize(n);
+  row.note = `floor = SIGTERM → exit; adds ${row.overheadP50?.toFixed(1) ?? '–'} ms p50, ${Number.isFinite(ns.p99 - fs.p99) ? (ns.p99 - fs.p99).toFixed(1) : '–'} ms p99`;
+  rows.push(row);
+  raw.deletion = { nodelet: n, floor };
+}
+
+function peerRows(
+  p: PeerResult,
+  nodelet: { up: number[]; down: number[] } | undefined,
+  rows: Row[],
+  notes: string[],
+): void {
+  const S = 'peer: the same busybox pod (sh trapping SIGTERM)';
+  if (nodelet) {
+    rows.push(latencyRow(S, 'nodelet: create → Running', summarize(nodelet.up)));
+    rows.push(latencyRow(S, 'nodelet: delete → object gone', summarize(nodelet.down)));
+  }
+  if (p.ok) {
+    rows.push(
+      latencyRow(S, `${p.version}: kube play → running`, summarize(p.up), undefined, {
+        note: 'CLI wall time',
+      }),
+    );
+    rows.push(
+      latencyRow(S, `${p.version}: kube down → removed`, summarize(p.down), undefined, {
+        note: 'CLI wall time',
+      }),
+    );
+  } else {
+    notes.push(`peer podman: ${p.reason}`);
+  }
+}
+
+function densityRows(levels: DensityLevel[], rows: Row[]): void {
+  const S = 'density (process runtime; exec liveness + httpGet readiness, 10 s periods)';
+  for (const l of levels) {
+    const at1000 = l.pods >= 1000;
+    const t = <T>(x: T): T | undefined => (at1000 ? x : undefined);
+    const pods = `${l.pods} pods`;
+    const cpu = l.cpuShare * 100;
+    const rss = l.rssBytes / 2 ** 20;
+    const push = (r: Row): void => void rows.push(r);
+    push({
+      section: S,
+      measure: `${pods}: ramp (create all → all Ready)`,
+      unit: 's',
+      value: l.rampMs / 1000,
+      ...(l.notReady ? { note: `${l.notReady} not Ready` } : {}),
+    });
+    const cpuTarget = t(atMost('≤ 25 %', cpu, 25));
+    push({
+      section: S,
+      measure: `${pods}: nodelet CPU (user+sys)`,
+      unit: '% core',
+      value: cpu,
+      ...(cpuTarget ? { target: cpuTarget } : {}),
+      note: `probe processes ${(l.childCpuShare * 100).toFixed(1)} % more; ${(l.windowMs / 1000).toFixed(0)} s window`,
+    });
+    const rssTarget = t(atMost('≤ 300 MB', rss, 300));
+    push({
+      section: S,
+      measure: `${pods}: nodelet RSS`,
+      unit: 'MB',
+      value: rss,
+      ...(rssTarget ? { target: rssTarget } : {}),
+    });
+    const lat = latencyRow(S, `${pods}: probe lateness vs schedule`, l.lateness, undefined, {
+      note: `${l.probeRuns} runs`,
+    });
+    const latT = t(atMost('p99 ≤ 50', l.lateness.p99, 50));
+    if (latT) lat.target = latT;
+    push(lat);
+    const list = latencyRow(S, `${pods}: list pods`, l.list);
+    const listT = t(atMost('p99 ≤ 50', l.list.p99, 50));
+    if (listT) list.target = listT;
+    push(list);
+    const watch = latencyRow(S, `${pods}: write → watch event`, l.watch);
+    const watchT = t(atMost('p99 ≤ 5', l.watch.p99, 5));
+    if (watchT) watch.target = watchT;
+    push(watch);
+  }
+}
+
+function writeResults(res: Results, plan: Plan): string[] {
+  const dir = resolve(plan.outDir);
+  mkdirSync(dir, { recursive: true });
+  const base = `${res.runtime === 'oci' ? 'oci-' : ''}${res.kind}`;
+  const md = resultsMarkdown(res);
+  const files = [join(dir, `${base}.json`), join(dir, `${base}.md`), join(dir, `${base}.svg`)];
+  writeFileSync(files[0] as string, JSON.stringify(res, null, 2) + '\n');
+  writeFileSync(files[1] as string, md);
+  writeFileSync(files[2] as string, chartOf(res));
+  if (res.kind === 'full' && res.runtime === 'process') {
+    const table = join(dir, 'README-table.md');
+    writeFileSync(table, md);
+    files.push(table);
+  }
+  return files;
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  let plan: Plan;
+  try {
+    plan = parsePlan(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      if (e.message) process.stderr.write(`error: ${e.message}\n`);
+      process.stderr.write(USAGE);
+      process.exitCode = e.message ? 2 : 0;
+      return;
+    }
+    throw e;
+  }
+  const t0 = Date.now();
+  const machine = describeMachine();
+  const kind = kindOf(plan, argv);
+  const run = `r${t0.toString(36)}`;
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  const raw: Record<string, unknown> = {};
+  let levels: DensityLevel[] = [];
+  let peer: PeerResult | undefined;
+  let apiPath = 'in-process store + kubelet (no HTTP)';
+  log(`${kind} run on ${machineLine(machine)}`);
+  const wants = (s: Plan['sections'][number]): boolean => plan.sections.includes(s);
+
+  if (plan.runtime === 'oci') {
+    notes.push(
+      'nodelet OCI runtime: not available yet (src/runtime/oci/ does not exist); the nodelet OCI rows are skipped, only the bare `runc run` floor is measured.',
+    );
+    log(notes[notes.length - 1] as string);
+    if (wants('startup')) {
+      const rc = await runcFloor(plan.quick ? 10 : 30, log);
+      if (rc.ok) {
+        rows.push(
+          latencyRow('start-up (OCI)', 'bare `runc run` of `true`, start → exit', summarize(rc.samples)),
+        );
+        rows.push({
+          section: 'start-up (OCI)',
+          measure: 'nodelet create → Running (OCI)',
+          unit: 'ms',
+          note: 'skipped: the OCI runtime is not available yet',
+          target: { text: 'p50 ≤ 2 × runc run', met: undefined },
+        });
+      } else notes.push(`bare runc run floor: ${rc.reason}`);
+    }
+  } else {
+    const profDir = plan.cpuProf ? join(resolve(plan.outDir), 'profiles') : undefined;
+    if (profDir) mkdirSync(profDir, { recursive: true });
+    const agent = await Agent.start(profDir ? { cpuProfileDir: profDir } : {});
+    apiPath = agent.path;
+    log(`nodelet process ${agent.pid}; pods through: ${apiPath}`);
+    try {
+      const guard = async (name: string, fn: () => Promise<void>): Promise<void> => {
+        try {
+          await fn();
+        } catch (e) {
+          const msg = `${name}: failed: ${(e as Error).message.split('\n')[0]}`;
+          notes.push(msg);
+          log(msg);
+        }
+      };
+      if (wants('startup')) await guard('start-up', () => startupRows(agent, plan, run, rows, raw));
+      if (wants('deletion')) await guard('deletion', () => deletionRows(agent, plan, run, rows, raw));
+      if (wants('peer')) {
+        await guard('peer', async () => {
+          log(`peer: nodelet on the same pod, ${plan.peerRuns} times`);
+          const up = await agent.request({
+            op: 'startup',
+            options: {
+              count: plan.peerRuns,
+              mode: 'sequential',
+              readiness: false,
+              prefix: 'peer',
+              run,
+              command: [...PEER_COMMAND],
+            },
+          });
+          const down = await agent.request({
+            op: 'deletion',
+            count: plan.peerRuns,
+            run,
+            prefix: 'peerdel',
+            command: [...PEER_COMMAND],
+          });
+          const p = await podmanPeer(plan.peerRuns, log);
+          peer = p;
+          peerRows(p, { up: up.running, down }, rows, notes);
+        });
+      }
+      if (wants('density')) {
+        await guard('density', async () => {
+          levels = await density(agent, {
+            levels: plan.densityLevels,
+            settleMs: plan.settleMs,
+            windowMs: plan.windowMs,
+            listSamples: plan.listSamples,
+            watchSamples: plan.watchSamples,
+            run,
+            log,
+          });
+          densityRows(levels, rows);
+        });
+      }
+    } finally {
+      log('stopping the nodelet process');
+      await agent.stop();
+    }
+    if (profDir) notes.push(`CPU profile of the nodelet process written under ${profDir}`);
+  }
+
+  if (wants('peer') && plan.runtime === 'oci') {
+    const p = await podmanPeer(plan.peerRuns, log);
+    peer = p;
+    peerRows(p, undefined, rows, notes);
+  }
+
+  const res: Results = {
+    kind,
+    runtime: plan.runtime,
+    startedAt: new Date(t0).toISOString(),
+    durationMs: Date.now() - t0,
+    machine,
+    apiPath,
+    rows,
+    density: levels,
+    ...(peer ? { peer } : {}),
+    notes,
+    raw,
+  };
+  process.stdout.write(
+    `\nnodelet bench (${kind} run, ${(res.durationMs / 60_000).toFixed(1)} min): ${machineLine(machine)}\n`,
+  );
+  process.stdout.write(`pods through: ${apiPath}\n\n`);
+  process.stdout.write(textTable(rows));
+  for (const n of notes) process.stdout.write(`note: ${n}\n`);
+  const files = writeResults(res, plan);
+  process.stdout.write(`\nwritten: ${files.join(', ')}\n`);
+}
+
+await main();
