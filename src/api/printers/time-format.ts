@@ -3,7 +3,8 @@
 
 import { humanDuration } from '../../util/duration.ts';
 
-const GO_ZERO_TIME = Date.UTC(1, 0, 1); // 0001-01-01T00:00:00Z, what Go's time.Time{} is
+// 0001-01-01T00:00:00Z, what Go's time.Time{} is (Date.UTC would read year 1 as 1901).
+const GO_ZERO_TIME = Date.parse('0001-01-01T00:00:00Z');
 
 /**
  * Parses a metav1.Time / MicroTime string to epoch milliseconds; undefined for a missing or
