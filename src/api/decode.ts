@@ -219,7 +219,8 @@ function makeLineOf(
       }
       const want = 'name' in seg ? seg.name : seg.key;
       if (!isMap(node)) break;
-      const pair = node.items.find((p) => isPair(p) && scalarKey(p.key) === want);
+      // The last of duplicate keys is the one that counts, as in go-yaml.
+      const pair = node.items.findLast((p) => isPair(p) && scalarKey(p.key) === want);
       if (pair === undefined) break;
       line = (isScalar(pair.key) ? lineAt(pair.key) : undefined) ?? line;
       node = pair.value;

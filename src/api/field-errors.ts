@@ -36,6 +36,17 @@ export const OMIT_VALUE: unique symbol = Symbol('omitValue');
 /** A bad value as the Go validator would hold it: string, number, boolean, nil or a structure. */
 export type BadValue = unknown;
 
+/**
+ * A bad value that Go prints through its String() method, unquoted (metav1.Time prints as
+ * `2025-01-02 03:04:05 +0000 UTC`).
+ */
+export class StringerValue {
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
+}
+
 /** A path to a field, printed as `spec.containers[0].name` or `metadata.labels[app]` (field.Path). */
 export class FieldPath {
   readonly #name: string;
@@ -70,13 +81,18 @@ export class FieldPath {
   }
 
   toString(): string {
-    const elems: FieldPath[] = [this];
-    while (elems[0]?.#parent !== undefined) elems.unshift(elems[0].#parent);
+    const elems: FieldPath[] = [];
+    let p: FieldPath | undefined = this.#parent;
+    elems.push(this);
+    while (p !== undefined) {
+      elems.unshift(p);
+      p = p.#parent;
+    }
     let out = '';
-    for (const p of elems) {
-      if (p.#parent !== undefined && p.#name.length > 0) out += '.';
+    for (const e of elems) {
+      if (e.#parent !== undefined && e.#name.length > 0) out += '.';
       // A nameless element is a subscript — even a nameless root, which prints as `[]`.
-      out += p.#name.length > 0 ? p.#name : `[${p.#index}]`;
+      out += e.#name.length > 0 ? e.#name : `[${e.#index}]`;
     }
     return out;
   }
@@ -177,6 +193,7 @@ export function internalError(path: FieldPath, message: string): FieldError {
  */
 export function formatBadValue(value: BadValue): string {
   if (value === null || value === undefined) return goQuote('null');
+  if (value instanceof StringerValue) return value.text;
   switch (typeof value) {
     case 'string':
       return goQuote(value);
