@@ -170,7 +170,7 @@ test('gotcha 8: httpGet treats any HTTP status as success, sent by the node with
   }
 });
 
-test('httpGet: a named port is resolved against the container ports; the pod IP is the default host', async () => {
+test('httpGet: a named port is resolved against the container ports; the pod IP is the default host', () => {
   assert.equal(resolvePort('http', container), 8080);
   assert.equal(resolvePort(9000, container), 9000);
   assert.equal(resolvePort('9001', container), 9001);
