@@ -481,7 +481,9 @@ export class ProcessRuntime implements ContainerRuntime {
       // process that left it (a daemon, an exec session) but still carries the container's mark.
       signalGroup(pid, 'SIGKILL');
       killProcsWithEnv(this.markerOf(rec));
+      // Whatever happens while closing the log, a stop waiting for this exit must not hang.
       void this.finishExit(rec, entry, log, [out, err], drained, exitCodeOf(code, signal), finishedAt).then(
+        resolveExited,
         resolveExited,
       );
     });
@@ -512,7 +514,11 @@ export class ProcessRuntime implements ContainerRuntime {
     rec.reason = exitReason(exitCode);
     rec.finishedAt = finishedAt;
     this.live.delete(rec.id);
-    this.persist();
+    try {
+      this.persist();
+    } catch {
+      // The record in memory is right; the file catches up with the next change.
+    }
     this.emit({ type: 'ContainerDied', podUid: rec.podUid, containerId: rec.id });
   }
 
@@ -621,7 +627,9 @@ export class ProcessRuntime implements ContainerRuntime {
         ? this.clock.setTimer(options.timeoutMs, () => ((timedOut = true), kill()))
         : undefined;
     const onAbort = (): void => kill();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    // The abort may have come while the process was being spawned.
+    if (options.signal?.aborted) kill();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const { code, signal } = await started.exit;
       reaped = true;
