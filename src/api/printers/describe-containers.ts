@@ -12,26 +12,12 @@ import type {
   ResourceRequirements,
 } from 'kubernetes-types/core/v1.js';
 import { LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3, type PrefixWriter } from './describe-writer.ts';
+import { goSort } from './go-sort.ts';
 import { canonicalQuantity, parseQuantity, scaledValue } from './quantity.ts';
 import { formatRfc1123z, type TimeZone } from './time-format.ts';
 
 function byteOrder(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** A stable insertion sort: Go's sort.Sort/sort.Slice order for up to 12 elements. */
-function insertionSorted<T>(items: readonly T[], less: (a: T, b: T) => boolean): T[] {
-  const out = [...items];
-  for (let i = 1; i < out.length; i++) {
-    for (let j = i; j > 0; j--) {
-      const a = out[j] as T;
-      const b = out[j - 1] as T;
-      if (!less(a, b)) break;
-      out[j] = b;
-      out[j - 1] = a;
-    }
-  }
-  return out;
 }
 
 export function printBool(value: boolean | undefined): string {
@@ -263,7 +249,7 @@ function writeMounts(w: PrefixWriter, container: Container): void {
   const mounts = container.volumeMounts ?? [];
   const none = mounts.length === 0 ? '\t<none>' : '';
   w.write(LEVEL_2, `Mounts:${none}\n`);
-  for (const m of insertionSorted(mounts, (a, b) => a.mountPath < b.mountPath)) {
+  for (const m of goSort(mounts, (a, b) => a.mountPath < b.mountPath)) {
     const flags = [m.readOnly === true ? 'ro' : 'rw'];
     if (m.subPath !== undefined && m.subPath !== '') flags.push(`path=${JSON.stringify(m.subPath)}`);
     w.write(LEVEL_3, `${m.mountPath} from ${m.name} (${flags.join(',')})\n`);
@@ -271,7 +257,7 @@ function writeMounts(w: PrefixWriter, container: Container): void {
   const devices = container.volumeDevices ?? [];
   if (devices.length > 0) {
     w.write(LEVEL_2, `Devices:${none}\n`);
-    for (const d of insertionSorted(devices, (a, b) => a.devicePath < b.devicePath)) {
+    for (const d of goSort(devices, (a, b) => a.devicePath < b.devicePath)) {
       w.write(LEVEL_3, `${d.devicePath} from ${d.name}\n`);
     }
   }

@@ -3,6 +3,7 @@
 import type { Event } from 'kubernetes-types/core/v1.js';
 import { humanDuration } from '../../util/duration.ts';
 import { LEVEL_0, LEVEL_1, PrefixWriter } from './describe-writer.ts';
+import { goSort } from './go-sort.ts';
 import { parseTimestamp } from './time-format.ts';
 
 function age(now: number, value: string | null | undefined): string {
@@ -28,23 +29,12 @@ export function describeEventAge(event: Event, now: number): string {
 }
 
 /**
- * Orders events by lastTimestamp, oldest first (events without one first). Go's sort.Sort is an
- * insertion sort up to 12 elements, which keeps equal timestamps in list order; this keeps them in
- * list order at any length.
+ * Orders events by lastTimestamp, oldest first (events without one first), with Go's sort.Sort as
+ * kubectl does: equal timestamps keep their list order up to 12 events and may not beyond.
  */
 export function sortEventsForDescribe(events: readonly Event[]): Event[] {
   const key = (e: Event): number => parseTimestamp(e.lastTimestamp) ?? Number.NEGATIVE_INFINITY;
-  const sorted = [...events];
-  for (let i = 1; i < sorted.length; i++) {
-    for (let j = i; j > 0; j--) {
-      const a = sorted[j];
-      const b = sorted[j - 1];
-      if (a === undefined || b === undefined || !(key(a) < key(b))) break;
-      sorted[j] = b;
-      sorted[j - 1] = a;
-    }
-  }
-  return sorted;
+  return goSort(events, (a, b) => key(a) < key(b));
 }
 
 /** Writes the section into a describe writer (it flushes first, as kubectl does). */

@@ -7,6 +7,7 @@ import { writeContainers, writeResources } from './describe-containers.ts';
 import { writeEvents } from './describe-events.ts';
 import { LEVEL_0, LEVEL_1, PrefixWriter } from './describe-writer.ts';
 import { writeVolumes } from './describe-volumes.ts';
+import { goSort } from './go-sort.ts';
 import { podQOSClass } from './qos.ts';
 import { formatRfc1123z, parseTimestamp, type TimeZone } from './time-format.ts';
 
@@ -94,21 +95,11 @@ function writeAnnotations(w: PrefixWriter, annotations: Readonly<Record<string, 
 /** printPodTolerationsMultiline: key[=value][:effect][ op=Exists][ for Ns], sorted by key. */
 function writeTolerations(w: PrefixWriter, tolerations: readonly Toleration[] | undefined): void {
   w.write(LEVEL_0, 'Tolerations:\t');
-  const list = [...(tolerations ?? [])];
-  if (list.length === 0) {
+  if ((tolerations ?? []).length === 0) {
     w.writeLine('<none>');
     return;
   }
-  // sort.Slice is an insertion sort for small inputs: equal keys keep their order.
-  for (let i = 1; i < list.length; i++) {
-    for (let j = i; j > 0; j--) {
-      const a = list[j] as Toleration;
-      const b = list[j - 1] as Toleration;
-      if (!((a.key ?? '') < (b.key ?? ''))) break;
-      list[j] = b;
-      list[j - 1] = a;
-    }
-  }
+  const list = goSort(tolerations ?? [], (a, b) => (a.key ?? '') < (b.key ?? ''));
   list.forEach((t, i) => {
     if (i !== 0) {
       w.write(LEVEL_0, '');
@@ -159,9 +150,9 @@ function formatLabelSelector(selector: {
 }
 
 function writeTopologySpreadConstraints(w: PrefixWriter, pod: Pod): void {
-  const constraints = [...(pod.spec?.topologySpreadConstraints ?? [])];
-  if (constraints.length === 0) return;
-  constraints.sort((a, b) => byteOrder(a.topologyKey, b.topologyKey));
+  const given = pod.spec?.topologySpreadConstraints ?? [];
+  if (given.length === 0) return;
+  const constraints = goSort(given, (a, b) => a.topologyKey < b.topologyKey);
   w.write(LEVEL_0, 'Topology Spread Constraints:\t');
   constraints.forEach((c, i) => {
     if (i !== 0) {

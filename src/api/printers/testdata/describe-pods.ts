@@ -474,8 +474,41 @@ export function describeFixtures(base: number): DescribeFixture[] {
     },
   };
 
+  // More than 12 events and tolerations with equal keys: Go's unstable sort decides their order.
+  const busy: Pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'busy', namespace: 'default', uid: 'uid-busy', creationTimestamp: at(base, -50 * M) },
+    spec: {
+      nodeName: 'node-1',
+      containers: [{ name: 'app', image: 'busybox' }],
+      tolerations: Array.from({ length: 16 }, (_, i) => ({
+        key: ['b', 'a', 'c'][(i * 7) % 3] ?? 'a',
+        operator: 'Equal',
+        value: `v${i}`,
+        effect: 'NoSchedule',
+      })),
+    },
+    status: { phase: 'Running', qosClass: 'BestEffort' },
+  };
+  const minutes = [
+    12, 3, 40, 3, 12, 3, 7, 40, 3, 12, 7, 3, 12, 40, 3, 7, 12, 3, 40, 7, 3, 12, 3, 7, 40, 12, 3, 3, 7, 12,
+  ];
+  const busyEvents: Event[] = minutes.map((m, i) => ({
+    metadata: { name: `busy.${String(i).padStart(2, '0')}`, namespace: 'default' },
+    involvedObject: { kind: 'Pod', namespace: 'default', name: 'busy', uid: 'uid-busy' },
+    type: 'Normal',
+    reason: `Step${i}`,
+    message: `event number ${i}`,
+    count: 1,
+    firstTimestamp: at(base, -m * M),
+    lastTimestamp: at(base, -m * M),
+    source: { component: 'kubelet', host: 'node-1' },
+  }));
+
   return [
     { pod: full, events: events(full) },
+    { pod: busy, events: busyEvents },
     { pod: minimal, events: [] },
     { pod: burstable, events: [] },
     { pod: terminating, events: events(terminating).slice(0, 2) },
