@@ -55,8 +55,8 @@ export function axisRange(
     for (let t = lo; t <= hi * 1.0001; t *= 10) ticks.push(Number(t.toPrecision(6)));
     return { lo, hi, ticks };
   }
-  const step = 10 ** Math.floor(Math.log10(max));
-  const nice = [1, 2, 5, 10].map((m) => m * step).find((s) => Math.ceil(max / s) <= 6) ?? 10 * step;
+  const step = 10 ** (Math.floor(Math.log10(max)) - 1);
+  const nice = [1, 2, 5, 10, 20, 50].map((m) => m * step).find((s) => Math.ceil(max / s) <= 6) ?? 100 * step;
   const hi = Math.ceil(max / nice) * nice;
   const ticks: number[] = [];
   for (let t = 0; t <= hi + nice / 1000; t += nice) ticks.push(Number(t.toPrecision(6)));

@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parsePlan, SECTIONS, UsageError } from './args.ts';
+
+test('the full plan by default, frozen', () => {
+  const p = parsePlan([]);
+  assert.equal(p.quick, false);
+  assert.equal(p.runtime, 'process');
+  assert.deepEqual(p.sections, SECTIONS);
+  assert.deepEqual(p.densityLevels, [100, 500, 1000]);
+  assert.equal(p.burst, 100);
+  assert.ok(Object.isFrozen(p));
+});
+
+test('--quick shortens the run but keeps the burst of 100 and the 1000-pod level', () => {
+  const p = parsePlan(['--quick']);
+  assert.equal(p.quick, true);
+  assert.equal(p.burst, 100);
+  assert.ok(p.densityLevels.includes(1000));
+  assert.ok(p.windowMs < parsePlan([]).windowMs);
+});
+
+test('--runtime, --only, --density, --cpu-prof and --out', () => {
+  const p = parsePlan([
+    '--runtime',
+    'oci',
+    '--only',
+    'peer,startup',
+    '--density',
+    '500,50',
+    '--cpu-prof',
+    '--out',
+    '/tmp/x',
+  ]);
+  assert.equal(p.runtime, 'oci');
+  assert.deepEqual(p.sections, ['startup', 'peer']);
+  assert.deepEqual(p.densityLevels, [50, 500]);
+  assert.equal(p.cpuProf, true);
+  assert.equal(p.outDir, '/tmp/x');
+});
+
+test('bad flags are usage errors', () => {
+  assert.throws(() => parsePlan(['--runtime', 'docker']), UsageError);
+  assert.throws(() => parsePlan(['--only', 'speed']), /unknown section speed/);
+  assert.throws(() => parsePlan(['--density', '10,x']), UsageError);
+  assert.throws(() => parsePlan(['--density', '0']), UsageError);
+  assert.throws(() => parsePlan(['--fast']), UsageError);
+  assert.throws(() => parsePlan(['extra']), UsageError);
+  assert.throws(() => parsePlan(['--help']), UsageError);
+});
