@@ -427,3 +427,150 @@ test('start errors: a missing executable is RunContainerError, a missing command
     await node.stop();
   }
 });
+
+test('restartPolicy: OnFailure does not restart an exit 0; Always does (lastState Completed, phase Running)', async () => {
+  const node = startNode({ initialMs: 60_000, maxMs: 300_000 });
+  try {
+    const onFailure = node.h.create(pod({ restartPolicy: 'OnFailure', containers: [sh('app', 'exit 0')] }));
+    const always = node.h.create(pod({ restartPolicy: 'Always', containers: [sh('app', 'exit 0')] }));
+    const a = always.metadata?.name ?? '';
+    const o = onFailure.metadata?.name ?? '';
+    await waitFor('OnFailure Succeeded', () => node.h.phase(o) === 'Succeeded');
+    assert.equal(node.h.container(o, 'app').restartCount, 0);
+    await waitFor(
+      'Always restarted',
+      () => (node.h.pod(a)?.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1,
+    );
+    const st = node.h.container(a, 'app');
+    assert.equal(st.lastState?.terminated?.reason, 'Completed');
+    assert.equal(node.h.phase(a), 'Running');
+  } finally {
+    await node.stop();
+  }
+});
+
+test('preStop failure: FailedPreStopHook, then the stop signal as usual', async () => {
+  const node = startNode();
+  try {
+    const p = node.h.create(
+      pod({
+        containers: [
+          {
+            name: 'app',
+            image: 'busybox',
+            command: ['sleep', '60'],
+            lifecycle: { preStop: { exec: { command: ['sh', '-c', 'exit 1'] } } },
+          },
+        ],
+      }),
+    );
+    const name = p.metadata?.name ?? '';
+    await waitFor('Running', () => node.h.phase(name) === 'Running');
+    node.h.delete(name);
+    await waitFor('the object removed', () => node.h.pod(name) === undefined);
+    const ev = lines(node, name);
+    const killing = ev.indexOf('Normal Killing spec.containers{app} Stopping container app');
+    const failed = ev.indexOf('Warning FailedPreStopHook spec.containers{app} PreStopHook failed');
+    assert.ok(killing >= 0 && failed > killing, ev.join('\n'));
+    const last = node.h.statusWrites.filter((w) => w.pod === name).at(-1)?.status;
+    assert.equal(last?.containerStatuses?.[0]?.state?.terminated?.exitCode, 143);
+  } finally {
+    await node.stop();
+  }
+});
+
+test('preStop overrunning the grace: the stop signal still comes, then SIGKILL 2 s later', async () => {
+  const node = startNode();
+  try {
+    const marks = join(node.out, 'marks');
+    const p = node.h.create(
+      pod({
+        terminationGracePeriodSeconds: 1,
+        containers: [
+          sh('app', `trap 'echo term >> ${marks}' TERM; while true; do sleep 0.05; done`, {
+            lifecycle: { preStop: { exec: { command: ['sh', '-c', `echo prestop >> ${marks}; sleep 30`] } } },
+          }),
+        ],
+      }),
+    );
+    const name = p.metadata?.name ?? '';
+    await waitFor('Running', () => node.h.phase(name) === 'Running');
+    node.h.delete(name);
+    await waitFor('the object removed', () => node.h.pod(name) === undefined);
+    assert.equal(readFileSync(marks, 'utf8'), 'prestop\nterm\n');
+    const last = node.h.statusWrites.filter((w) => w.pod === name).at(-1)?.status;
+    assert.equal(last?.containerStatuses?.[0]?.state?.terminated?.exitCode, 137);
+    assert.equal(last?.phase, 'Failed');
+  } finally {
+    await node.stop();
+  }
+});
+
+test('a forced deletion during a long graceful one kills at once (a second kill with the minimum timeout)', async () => {
+  const node = startNode();
+  try {
+    const p = node.h.create(
+      pod({
+        terminationGracePeriodSeconds: 60,
+        containers: [sh('app', `trap '' TERM; while true; do sleep 0.05; done`)],
+      }),
+    );
+    const name = p.metadata?.name ?? '';
+    const uid = p.metadata?.uid ?? '';
+    await waitFor('Running', () => node.h.phase(name) === 'Running');
+    node.h.delete(name);
+    await waitFor('Killing', () => lines(node, name).some((l) => l.includes('Killing')));
+    node.h.delete(name, { gracePeriodSeconds: 0 });
+    assert.equal(node.h.pod(name), undefined, 'force deletion removes the object at once');
+    let exit: number | undefined;
+    await waitFor(
+      'the container killed',
+      () => {
+        void node.h.runtime
+          .listContainers(uid)
+          .then((cs) => (exit = cs[0]?.state === 'exited' ? cs[0].exitCode : undefined));
+        return exit !== undefined;
+      },
+      15_000,
+    );
+    assert.equal(exit, 137);
+  } finally {
+    await node.stop();
+  }
+});
+
+test('gotcha 20: a sidecar preStop runs at the start of termination, while the app is still stopping', async () => {
+  const node = startNode();
+  try {
+    const marks = join(node.out, 'marks');
+    const p = node.h.create(
+      pod({
+        terminationGracePeriodSeconds: 5,
+        initContainers: [
+          sh('side', `trap 'echo side-term >> ${marks}; exit 0' TERM; while true; do sleep 0.05; done`, {
+            restartPolicy: 'Always',
+            lifecycle: { preStop: { exec: { command: ['sh', '-c', `echo side-prestop >> ${marks}`] } } },
+          }),
+        ],
+        containers: [
+          sh(
+            'app',
+            `trap 'sleep 0.5; echo app-exit >> ${marks}; exit 0' TERM; while true; do sleep 0.05; done`,
+          ),
+        ],
+      }),
+    );
+    const name = p.metadata?.name ?? '';
+    await waitFor(
+      'Running',
+      () => node.h.phase(name) === 'Running' && node.h.container(name, 'app').state?.running !== undefined,
+    );
+    node.h.delete(name);
+    await waitFor('the object removed', () => node.h.pod(name) === undefined);
+    assert.equal(readFileSync(marks, 'utf8'), 'side-prestop\napp-exit\nside-term\n');
+    const last = node.h.statusWrites.filter((w) => w.pod === name).at(-1)?.status;
+    assert.equal(last?.phase, 'Succeeded');
+  } finally {
+    await node.stop();
+  }
+});
