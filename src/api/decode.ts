@@ -317,10 +317,11 @@ function objectsOf(
 
 /** Where a JSON.parse error happened, as a 1-based line. */
 function jsonErrorLine(text: string, err: Error): number | undefined {
-  const m = /position (\d+)/.exec(err.message) ?? /line (\d+) column/.exec(err.message);
-  if (m?.[1] === undefined) return undefined;
-  if (err.message.includes('line ')) return Number(m[1]);
-  return text.slice(0, Number(m[1])).split('\n').length;
+  const line = /line (\d+) column/.exec(err.message);
+  if (line?.[1] !== undefined) return Number(line[1]);
+  const pos = /position (\d+)/.exec(err.message);
+  if (pos?.[1] !== undefined) return text.slice(0, Number(pos[1])).split('\n').length;
+  return undefined;
 }
 
 /**

@@ -284,6 +284,6 @@ export function aggregateMessage(errors: readonly FieldError[]): string {
     seen.add(m);
     msgs.push(m);
   }
-  if (msgs.length === 1) return msgs[0] ?? '';
+  if (msgs.length <= 1) return msgs[0] ?? '';
   return `[${msgs.join(', ')}]`;
 }
