@@ -56,7 +56,7 @@ export function runCommand(): Command {
       }
       let pods;
       try {
-        pods = (await loadPods(manifests, { stdin: process.stdin })).pods;
+        pods = (await loadPods(manifests, { stdin: process.stdin, now: Date.now(), uid: () => crypto.randomUUID() })).pods;
       } catch (e) {
         process.stderr.write(`${(e as Error).message}\n`);
         process.exit(EXIT_INVALID);
