@@ -13,7 +13,7 @@ import type {
 } from 'kubernetes-types/core/v1.js';
 import { LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3, type PrefixWriter } from './describe-writer.ts';
 import { goSort } from './go-sort.ts';
-import { canonicalQuantity, parseQuantity, scaledValue } from './quantity.ts';
+import { parseQuantity, type Quantity } from '../quantity.ts';
 import { formatRfc1123z, type TimeZone } from './time-format.ts';
 
 function byteOrder(a: string, b: string): number {
@@ -123,8 +123,7 @@ export function writeResources(
   ] as const) {
     const names = Object.keys(list ?? {}).sort(byteOrder);
     if (names.length > 0) w.write(level, `${title}:\n`);
-    for (const name of names)
-      w.write(level + 1, `${name}:\t${canonicalQuantity(String(list?.[name] ?? ''))}\n`);
+    for (const name of names) w.write(level + 1, `${name}:\t${quantityText(String(list?.[name] ?? ''))}\n`);
   }
 }
 
@@ -139,13 +138,20 @@ function fieldRefValue(pod: Pod, path: string): string {
   return '';
 }
 
-function quantityOf(list: Readonly<Record<string, string | number>> | undefined, name: string): bigint {
-  const value = list?.[name];
-  if (value === undefined) return 0n;
+/** How describe prints a quantity: parsed and printed back (Quantity.String), or as written. */
+export function quantityText(value: string): string {
   try {
-    return parseQuantity(String(value)).nanos;
+    return parseQuantity(value).toString();
   } catch {
-    return 0n;
+    return value;
+  }
+}
+
+function quantityOrZero(value: string | number | undefined): Quantity {
+  try {
+    return parseQuantity(String(value ?? '0'));
+  } catch {
+    return parseQuantity('0');
   }
 }
 
@@ -155,31 +161,22 @@ function ceilDiv(a: bigint, b: bigint): bigint {
   return a % b !== 0n && a > 0n === b > 0n ? q + 1n : q;
 }
 
-/** resourcehelper.ExtractContainerResourceValue: ceil(value / divisor) in the resource's unit. */
+/**
+ * resourcehelper.ExtractContainerResourceValue: ceil(value / divisor), CPU in milli-units, memory,
+ * ephemeral storage and hugepages in whole units; "" for anything else.
+ */
 function resourceFieldValue(container: Container, resource: string, divisorText: string | undefined): string {
-  let divisor: bigint;
-  try {
-    const d = parseQuantity(String(divisorText ?? '0'));
-    divisor = d.nanos === 0n ? 1_000_000_000n : d.nanos;
-  } catch {
-    divisor = 1_000_000_000n;
-  }
+  let divisor = quantityOrZero(divisorText);
+  if (divisor.sign() === 0) divisor = parseQuantity('1');
   const dot = resource.indexOf('.');
   const kind = dot < 0 ? resource : resource.slice(0, dot);
   const name = dot < 0 ? '' : resource.slice(dot + 1);
   if (kind !== 'limits' && kind !== 'requests') return '';
   const list = kind === 'limits' ? container.resources?.limits : container.resources?.requests;
-  const value = quantityOf(list, name);
-  if (name === 'cpu') {
-    // MilliValue over MilliValue.
-    const milli = scaledValue({ nanos: value, format: 'DecimalSI' }, -3);
-    const divisorMilli = scaledValue({ nanos: divisor, format: 'DecimalSI' }, -3);
-    return ceilDiv(milli, divisorMilli).toString();
-  }
+  const value = quantityOrZero(list?.[name]);
+  if (name === 'cpu') return ceilDiv(value.milliValue(), divisor.milliValue()).toString();
   if (name === 'memory' || name === 'ephemeral-storage' || name.startsWith('hugepages-')) {
-    const v = scaledValue({ nanos: value, format: 'DecimalSI' }, 0);
-    const dv = scaledValue({ nanos: divisor, format: 'DecimalSI' }, 0);
-    return ceilDiv(v, dv).toString();
+    return ceilDiv(value.value(), divisor.value()).toString();
   }
   return '';
 }

@@ -3,7 +3,7 @@
 
 import type { Volume } from 'kubernetes-types/core/v1.js';
 import { LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3, type PrefixWriter } from './describe-writer.ts';
-import { canonicalQuantity, parseQuantity } from './quantity.ts';
+import { parseQuantity } from '../quantity.ts';
 
 const MAX_ANNOTATION_LEN = 140;
 
@@ -61,7 +61,8 @@ function writeVolumeSource(w: PrefixWriter, volume: NewerVolume): void {
     let sizeLimit = '<unset>';
     if (limit !== undefined) {
       try {
-        if (parseQuantity(String(limit)).nanos > 0n) sizeLimit = canonicalQuantity(String(limit));
+        const q = parseQuantity(String(limit));
+        if (q.sign() > 0) sizeLimit = q.toString();
       } catch {
         sizeLimit = String(limit);
       }

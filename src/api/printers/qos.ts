@@ -3,29 +3,29 @@
 // pod-level resources taking precedence when present).
 
 import type { Container, Pod, ResourceRequirements } from 'kubernetes-types/core/v1.js';
-import { parseQuantity } from './quantity.ts';
+import { parseQuantity, type Quantity } from '../quantity.ts';
 
 const QOS_RESOURCES = new Set(['cpu', 'memory']);
 
-type Amounts = Map<string, bigint>;
+type Amounts = Map<string, Quantity>;
 
 function positiveAmounts(list: Readonly<Record<string, unknown>> | undefined): Amounts {
   const out: Amounts = new Map();
   for (const [name, value] of Object.entries(list ?? {})) {
     if (!QOS_RESOURCES.has(name)) continue;
-    let nanos: bigint;
+    let q: Quantity;
     try {
-      nanos = parseQuantity(String(value)).nanos;
+      q = parseQuantity(String(value));
     } catch {
       continue;
     }
-    if (nanos > 0n) out.set(name, nanos);
+    if (q.sign() > 0) out.set(name, q);
   }
   return out;
 }
 
 function addInto(target: Amounts, source: Amounts): void {
-  for (const [name, value] of source) target.set(name, (target.get(name) ?? 0n) + value);
+  for (const [name, value] of source) target.set(name, target.get(name)?.add(value) ?? value);
 }
 
 export function computePodQOS(pod: Pod): 'Guaranteed' | 'Burstable' | 'BestEffort' {
@@ -53,7 +53,8 @@ export function computePodQOS(pod: Pod): 'Guaranteed' | 'Burstable' | 'BestEffor
   if (requests.size === 0 && limits.size === 0) return 'BestEffort';
   if (guaranteed) {
     for (const [name, req] of requests) {
-      if (limits.get(name) !== req) {
+      const limit = limits.get(name);
+      if (limit === undefined || limit.cmp(req) !== 0) {
         guaranteed = false;
         break;
       }
