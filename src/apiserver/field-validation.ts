@@ -2,7 +2,13 @@
 // duplicate fields are dropped (Ignore), reported in Warning headers (Warn, the default), or
 // rejected with 400 BadRequest (Strict), worded as the server's strict decoder words them.
 import { badRequest } from './status.ts';
-import { unknownFields } from './api-adapter.ts';
+import {
+  decodeError,
+  hasSchema,
+  strictDecodingMessage,
+  strictProblems,
+  unknownFields,
+} from './api-adapter.ts';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -104,30 +110,26 @@ export function dropFields(obj: unknown, paths: readonly string[]): void {
   }
 }
 
-export interface FieldCheck {
-  /** Problems in the server's words: `unknown field "spec.foo"`, `duplicate field "metadata.name"`. */
-  problems: string[];
-}
-
 /**
- * Checks a decoded body against the kind's schema; drops unknown fields from obj. Under Strict a
- * problem throws 400 with `prefix` + `strict decoding error: …`; under Warn the problems are
- * returned for the Warning header.
+ * Checks a decoded body against the kind's schema, as the server's decoder does: a JSON type error
+ * is always 400; unknown fields are dropped from obj; under Strict an unknown or duplicate field
+ * throws 400 with `prefix` + `strict decoding error: …`; under Warn the problems are returned for
+ * the Warning header.
  */
 export function validateFields(
-  obj: unknown,
+  obj: Record<string, unknown>,
   raw: string | undefined,
   kind: string,
   directive: FieldValidation,
   prefix = '',
 ): string[] {
+  if (!hasSchema(kind)) return [];
+  const typeError = decodeError(obj, kind);
+  if (typeError) throw badRequest(`${prefix}${typeError.message}`);
   const unknown = unknownFields(obj, kind);
-  const problems = [
-    ...unknown.map((p) => `unknown field "${p}"`),
-    ...(raw !== undefined ? duplicateFields(raw).map((p) => `duplicate field "${p}"`) : []),
-  ];
+  const problems = strictProblems(unknown, raw !== undefined ? duplicateFields(raw) : []);
   dropFields(obj, unknown);
   if (problems.length === 0 || directive === 'Ignore') return [];
-  if (directive === 'Strict') throw badRequest(`${prefix}strict decoding error: ${problems.join(', ')}`);
+  if (directive === 'Strict') throw badRequest(`${prefix}${strictDecodingMessage(problems)}`);
   return problems;
 }

@@ -194,6 +194,18 @@ export function recordManagedFields(
   return writeEntries(next, entries);
 }
 
+/** An object created by an apply: the applier owns exactly the fields of its configuration. */
+export function recordAppliedCreate(
+  created: ApiObject,
+  config: ApiObject,
+  o: Omit<ManagerOptions, 'operation'>,
+): ApiObject {
+  const entries: Entry[] = [];
+  const mine = entryFor(entries, { ...o, operation: 'Apply' });
+  for (const k of fieldsOf(clean(config) as ApiObject, o.patchMeta, o.subresource).keys()) mine.fields.add(k);
+  return writeEntries(created, entries);
+}
+
 /** A path as structured-merge-diff prints it: `.spec.containers[name="nginx"].image`. */
 function printPath(key: string): string {
   let out = '';

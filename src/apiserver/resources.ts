@@ -2,7 +2,14 @@
 // for each kind): selectable fields, patch metadata, create/update preparation, and discovery data.
 import type { Event, Namespace, Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { FieldError } from '../api/field-errors.ts';
-import { applyPodDefaults, validatePod, validatePodUpdate } from './api-adapter.ts';
+import {
+  applyPodDefaults,
+  applyPodSchemeDefaults,
+  invalidStatus,
+  validatePod,
+  validatePodStatusUpdate,
+  validatePodUpdate,
+} from './api-adapter.ts';
 import type { ApiObject } from './meta.ts';
 import {
   genericPatchMeta,
@@ -11,7 +18,7 @@ import {
   podPatchMeta,
   type PatchMeta,
 } from './patch/patch-meta.ts';
-import { invalid, type GroupResource } from './status.ts';
+import { ApiError, invalid, type GroupResource } from './status.ts';
 
 export interface StrategyContext {
   now: number;
@@ -44,8 +51,10 @@ export interface ResourceDef {
   hasStatus: boolean;
   /** Defaults and validation of a new object (after the generic metadata preparation). */
   prepareCreate(obj: ApiObject, ctx: StrategyContext): ApiObject;
-  /** Validation of a changed object through the main resource. */
-  validateUpdate(obj: ApiObject, old: ApiObject): void;
+  /** Scheme defaults and validation of a changed object written through the main resource. */
+  prepareUpdate(obj: ApiObject, old: ApiObject): ApiObject;
+  /** Validation of a status subresource write. */
+  validateStatusUpdate(obj: ApiObject, old: ApiObject): void;
 }
 
 export const apiVersionOf = (def: Pick<ResourceDef, 'group' | 'version'>): string =>
@@ -67,15 +76,7 @@ function metaFields(obj: ApiObject, namespaced: boolean): Record<string, string>
 
 function throwInvalid(kind: string, name: string, errors: FieldError[]): void {
   if (errors.length === 0) return;
-  const seen = new Set<string>();
-  const causes = [];
-  for (const e of errors) {
-    const text = e.toString();
-    if (seen.has(text)) continue;
-    seen.add(text);
-    causes.push({ reason: e.type, field: e.field, message: e.body() });
-  }
-  throw invalid(kind, '', name, causes);
+  throw new ApiError(invalidStatus(kind, name, errors));
 }
 
 // pkg/registry/core/pod/strategy.go ToSelectableFields.
@@ -145,8 +146,14 @@ export const pods: ResourceDef = {
     throwInvalid('Pod', md.name ?? '', validatePod(out));
     return out as ApiObject;
   },
-  validateUpdate(obj, old) {
-    throwInvalid('Pod', obj.metadata?.name ?? '', validatePodUpdate(obj as Pod, old as Pod));
+  prepareUpdate(obj, old) {
+    // Every decoded Pod gets the scheme defaults, on update as on create.
+    const pod = applyPodSchemeDefaults(obj as Pod);
+    throwInvalid('Pod', obj.metadata?.name ?? '', validatePodUpdate(pod, old as Pod));
+    return pod as ApiObject;
+  },
+  validateStatusUpdate(obj, old) {
+    throwInvalid('Pod', obj.metadata?.name ?? '', validatePodStatusUpdate(obj as Pod, old as Pod));
   },
 };
 
@@ -215,7 +222,8 @@ export const events: ResourceDef = {
     throwInvalid('Event', obj.metadata?.name ?? '', errors);
     return obj;
   },
-  validateUpdate() {},
+  prepareUpdate: (obj) => obj,
+  validateStatusUpdate() {},
 };
 
 export const namespaces: ResourceDef = {
@@ -253,7 +261,8 @@ export const namespaces: ResourceDef = {
       status: { phase: 'Active' },
     };
   },
-  validateUpdate() {},
+  prepareUpdate: (obj) => obj,
+  validateStatusUpdate() {},
 };
 
 export const nodes: ResourceDef = {
@@ -280,7 +289,8 @@ export const nodes: ResourceDef = {
   prepareCreate(obj) {
     return obj;
   },
-  validateUpdate() {},
+  prepareUpdate: (obj) => obj,
+  validateStatusUpdate() {},
 };
 
 export const RESOURCES: readonly ResourceDef[] = [pods, events, namespaces, nodes];

@@ -24,7 +24,7 @@ import {
   setWarnings,
   wantsPretty,
 } from './http-util.ts';
-import { recordManagedFields, applyServerSide } from './managed-fields.ts';
+import { applyServerSide, recordAppliedCreate, recordManagedFields } from './managed-fields.ts';
 import { prepareCreateMeta, prepareUpdateMeta, rfc3339, sameObject, type ApiObject } from './meta.ts';
 import { applyJsonPatch, JsonPatchError } from './patch/json-patch.ts';
 import { applyMergePatch } from './patch/merge-patch.ts';
@@ -364,13 +364,11 @@ function createObject(
   }
   admitNamespace(ctx, name);
   obj = def.prepareCreate(withTypeMeta(def, obj), { now, uid: services.uid });
-  obj = recordManagedFields(undefined, obj, {
-    manager,
-    operation,
-    apiVersion: apiVersionOf(def),
-    time: rfc3339(now),
-    patchMeta: def.patchMeta,
-  });
+  const owner = { manager, apiVersion: apiVersionOf(def), time: rfc3339(now), patchMeta: def.patchMeta };
+  obj =
+    operation === 'Apply'
+      ? recordAppliedCreate(obj, input, owner)
+      : recordManagedFields(undefined, obj, { ...owner, operation });
   if (dryRun(query)) return obj;
   try {
     return services.store.create(keyOf(def, info.namespace, name), obj);
@@ -395,7 +393,12 @@ export async function handleCreate(ctx: RequestContext): Promise<void> {
  * (main resource) or only status taken (status subresource), update validation, no write when
  * nothing changed, and removal when a deleted object's last finalizer is gone.
  */
-function writeUpdate(ctx: RequestContext, current: ApiObject, input: ApiObject, manager: string): ApiObject {
+function writeUpdate(
+  ctx: RequestContext,
+  current: ApiObject,
+  input: ApiObject,
+  managed: { manager: string } | 'applied',
+): ApiObject {
   const { def, info, services, query } = ctx;
   const gr = groupResource(def);
   let obj = prepareUpdateMeta(withTypeMeta(def, input), current, {
@@ -409,13 +412,18 @@ function writeUpdate(ctx: RequestContext, current: ApiObject, input: ApiObject, 
     obj = {
       ...current,
       status: obj.status,
-      metadata: { ...current.metadata, resourceVersion: obj.metadata?.resourceVersion ?? '' },
+      metadata: {
+        ...current.metadata,
+        resourceVersion: obj.metadata?.resourceVersion ?? '',
+        ...(managed === 'applied' && obj.metadata?.managedFields
+          ? { managedFields: obj.metadata.managedFields }
+          : {}),
+      },
     };
-  } else if (def.hasStatus) {
-    obj = { ...obj, status: current.status };
-    def.validateUpdate(obj, current);
+    def.validateStatusUpdate(obj, current);
   } else {
-    def.validateUpdate(obj, current);
+    if (def.hasStatus) obj = { ...obj, status: current.status };
+    obj = def.prepareUpdate(obj, current);
   }
   const wanted = obj.metadata?.resourceVersion;
   if (wanted && wanted !== current.metadata?.resourceVersion) {
@@ -425,15 +433,19 @@ function writeUpdate(ctx: RequestContext, current: ApiObject, input: ApiObject, 
       'the object has been modified; please apply your changes to the latest version and try again',
     );
   }
-  obj = recordManagedFields(current, obj, {
-    manager,
-    operation: 'Update',
-    apiVersion: apiVersionOf(def),
-    time: rfc3339(services.clock.now()),
-    patchMeta: def.patchMeta,
-    ...(info.subresource ? { subresource: info.subresource } : {}),
-  });
-  if (sameObject(obj, current)) return current;
+  if (managed !== 'applied') {
+    obj = recordManagedFields(current, obj, {
+      manager: managed.manager,
+      operation: 'Update',
+      apiVersion: apiVersionOf(def),
+      time: rfc3339(services.clock.now()),
+      patchMeta: def.patchMeta,
+      ...(info.subresource ? { subresource: info.subresource } : {}),
+    });
+  }
+  const sameOwners =
+    JSON.stringify(obj.metadata?.managedFields) === JSON.stringify(current.metadata?.managedFields);
+  if (sameObject(obj, current) && sameOwners) return current;
   if (dryRun(query)) return obj;
   const key = keyOf(def, info.namespace, info.name);
   try {
@@ -471,7 +483,7 @@ export async function handleUpdate(ctx: RequestContext): Promise<void> {
   ctx.warnings.push(...validateFields(obj, raw, def.kind, directive, strictPrefix(def)));
   const current = services.store.get<ApiObject>(keyOf(def, info.namespace, info.name));
   if (!current) throw notFound(groupResource(def), info.name);
-  const updated = writeUpdate(ctx, current, obj, fieldManager(ctx, 'unknown'));
+  const updated = writeUpdate(ctx, current, obj, { manager: fieldManager(ctx, 'unknown') });
   respondObject(ctx, 200, updated);
 }
 
@@ -532,7 +544,7 @@ export async function handlePatch(ctx: RequestContext): Promise<void> {
       patchMeta: def.patchMeta,
       ...(info.subresource ? { subresource: info.subresource } : {}),
     });
-    respondObject(ctx, 200, writeApplied(ctx, current, merged));
+    respondObject(ctx, 200, writeUpdate(ctx, current, merged, 'applied'));
     return;
   }
 
@@ -564,51 +576,8 @@ export async function handlePatch(ctx: RequestContext): Promise<void> {
     ...patched,
     metadata: { ...patched.metadata, resourceVersion: patchRv ?? current.metadata?.resourceVersion ?? '' },
   };
-  const updated = writeUpdate(ctx, current, input, fieldManager(ctx, 'unknown'));
+  const updated = writeUpdate(ctx, current, input, { manager: fieldManager(ctx, 'unknown') });
   respondObject(ctx, 200, updated);
-}
-
-function writeApplied(ctx: RequestContext, current: ApiObject, merged: ApiObject): ApiObject {
-  const { def, info, services, query } = ctx;
-  const gr = groupResource(def);
-  let obj = prepareUpdateMeta(withTypeMeta(def, merged), current, {
-    gr,
-    namespaced: def.namespaced,
-    namespace: info.namespace,
-    name: info.name,
-  });
-  if (info.subresource === 'status')
-    obj = {
-      ...current,
-      status: obj.status,
-      metadata: { ...current.metadata, managedFields: obj.metadata?.managedFields ?? [] },
-    };
-  else if (def.hasStatus) obj = { ...obj, status: current.status };
-  def.validateUpdate(obj, current);
-  const wanted = merged.metadata?.resourceVersion;
-  if (wanted && wanted !== current.metadata?.resourceVersion) {
-    throw conflict(
-      gr,
-      info.name,
-      'the object has been modified; please apply your changes to the latest version and try again',
-    );
-  }
-  if (
-    sameObject(obj, current) &&
-    JSON.stringify(obj.metadata?.managedFields) === JSON.stringify(current.metadata?.managedFields)
-  ) {
-    return current;
-  }
-  if (dryRun(query)) return obj;
-  try {
-    const stored = services.store.update(keyOf(def, info.namespace, info.name), {
-      ...obj,
-      metadata: { ...obj.metadata, resourceVersion: current.metadata?.resourceVersion ?? '' },
-    });
-    return finalizeIfDone(ctx, stored);
-  } catch (err) {
-    throw fromStoreError(err, gr, info.name);
-  }
 }
 
 function patchResourceVersion(patch: unknown): string | undefined {

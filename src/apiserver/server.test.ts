@@ -418,7 +418,7 @@ describe('update and patch', () => {
         headers: ct,
       },
     );
-    assert.equal(forced.status, 200);
+    assert.equal(forced.status, 200, JSON.stringify(forced.body));
     assert.equal(forced.body.metadata.labels.tier, 'a');
     // Dropping a field from the applied configuration removes it.
     const dropped = await t.json<Obj>('PATCH', '/api/v1/namespaces/default/pods/ssa?fieldManager=me', {

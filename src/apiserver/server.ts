@@ -25,7 +25,7 @@ import {
   versionInfo,
   wantsAggregated,
 } from './discovery.ts';
-import { sendJson, sendStatus } from './http-util.ts';
+import { sendJson, sendStatus, setWarnings } from './http-util.ts';
 import type { NodeStreams } from './node-streams.ts';
 import { ExecServer, supportsProtocol, validateExec } from './pod-exec.ts';
 import { handleLog } from './pod-logs.ts';
@@ -149,11 +149,14 @@ export class ApiServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
+    const warnings: string[] = [];
     try {
       if (!this.authenticated(req)) throw unauthorized();
-      await this.route(req, res);
+      await this.route(req, res, warnings);
     } catch (err) {
       const status = toStatus(err);
+      // Warnings go with any answer, errors included (kubectl prints them before the error).
+      if (!res.headersSent) setWarnings(res, warnings);
       if (status.code >= 500)
         this.log?.(`error: ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`);
       sendStatus(res, status);
@@ -162,7 +165,7 @@ export class ApiServer {
     }
   }
 
-  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async route(req: IncomingMessage, res: ServerResponse, warnings: string[]): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://nodelet.invalid');
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const method = req.method ?? 'GET';
@@ -225,7 +228,7 @@ export class ApiServer {
       info,
       def,
       services: this.services,
-      warnings: [],
+      warnings,
     };
 
     switch (info.subresource) {
