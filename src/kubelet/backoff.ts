@@ -24,6 +24,10 @@ export class CrashLoopBackoff {
     this.config = config;
   }
 
+  get initialMs(): number {
+    return this.config.initialMs;
+  }
+
   /** Whether a restart is suppressed now for the instance that finished at finishedAt; the current window if so. */
   inBackoff(key: string, finishedAt: number, now: number): number | undefined {
     const e = this.entries.get(key);

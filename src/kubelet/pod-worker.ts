@@ -168,7 +168,10 @@ export class PodWorker {
   }
 
   private backoffDelay(): number {
-    return BACKOFF_PERIOD_MS * (1 + 0.5 * this.deps.random());
+    // A node tuned to a shorter crash-loop back-off retries as often as that back-off allows;
+    // with the default (10 s) this is exactly the kubelet's 10–15 s.
+    const period = Math.min(BACKOFF_PERIOD_MS, this.deps.backoff.initialMs);
+    return period * (1 + 0.5 * this.deps.random());
   }
 
   private shouldTerminate(): boolean {
