@@ -16,6 +16,8 @@ import { createBoundPod } from '../cli/scheduler.ts';
 import { StoreEventSink, StorePodSource, StoreStatusWriter } from '../cli/store-ports.ts';
 import { MemoryStore } from '../store/memory-store.ts';
 import type { Clock } from '../util/clock.ts';
+import { FakeClock } from './fake-clock.ts';
+import { FakeRuntime, type FakeCall } from './fake-runtime.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Pods
@@ -357,4 +359,48 @@ export class KubeletHarness {
   async stop(): Promise<void> {
     await this.kubelet.stop();
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The same node on a FakeClock and a FakeRuntime (unit tests).
+
+export interface FakeNode {
+  clock: FakeClock;
+  runtime: FakeRuntime;
+  h: KubeletHarness;
+  /** Advances the fake clock (timers fire, rounds run). */
+  advance(ms: number): Promise<void>;
+  /** Advances in 100 ms steps until cond holds; fails after maxMs. */
+  until(what: string, cond: () => boolean, maxMs?: number): Promise<void>;
+  /** Runtime calls as `<op> <name>[#attempt][ timeout=N] @<ms since start>`. */
+  callLog(filter?: (c: FakeCall) => boolean): string[];
+  start: number;
+}
+
+export function fakeNode(opts: Omit<HarnessOptions, 'runtime' | 'clock'> = {}): FakeNode {
+  const start = Date.UTC(2026, 0, 1, 0, 0, 0);
+  const clock = new FakeClock(start);
+  const runtime = new FakeRuntime({ clock });
+  const h = new KubeletHarness({ ...opts, runtime, clock });
+  return {
+    clock,
+    runtime,
+    h,
+    start,
+    advance: (ms) => clock.advance(ms),
+    until: async (what, cond, maxMs = 60_000) => {
+      const ok = await clock.advanceUntil(cond, maxMs);
+      assert.ok(ok, `timed out after ${maxMs} ms (fake clock) waiting for ${what}`);
+    },
+    callLog: (filter) =>
+      runtime.calls
+        .filter((c) => c.op !== 'execSync' || c.command)
+        .filter(filter ?? (() => true))
+        .map(
+          (c) =>
+            `${c.op}${c.name ? ` ${c.name}` : ''}${c.attempt !== undefined ? `#${c.attempt}` : ''}` +
+            `${c.timeoutSeconds !== undefined ? ` timeout=${c.timeoutSeconds}` : ''}` +
+            `${c.op === 'execSync' ? ` [${(c.command ?? []).join(' ')}]` : ''} @${c.at - start}`,
+        ),
+  };
 }
