@@ -5,6 +5,7 @@ import type { Container, Event, Pod, ResourceRequirements, Toleration } from 'ku
 import { humanDuration } from '../../util/duration.ts';
 import { writeContainers, writeResources } from './describe-containers.ts';
 import { writeEvents } from './describe-events.ts';
+import { writeExtras } from './describe-extras.ts';
 import { LEVEL_0, LEVEL_1, PrefixWriter } from './describe-writer.ts';
 import { writeVolumes } from './describe-volumes.ts';
 import { goSort } from './go-sort.ts';
@@ -21,6 +22,11 @@ export interface DescribeOptions {
    * default 'local' does the same with this process's zone.
    */
   timeZone?: TimeZone;
+  /**
+   * Add nodelet's "Hooks and Probes:" section (from the lifecycle/probe annotations) before Events.
+   * Off by default: with it the output is no longer what kubectl prints.
+   */
+  extras?: boolean;
 }
 
 function byteOrder(a: string, b: string): number {
@@ -263,6 +269,7 @@ export function describePod(
   writeLabels(w, 'Node-Selectors', spec?.nodeSelector);
   writeTolerations(w, spec?.tolerations);
   writeTopologySpreadConstraints(w, pod);
+  if (options.extras === true) writeExtras(w, pod);
   if (events !== undefined) writeEvents(w, events, now);
   return w.finish();
 }

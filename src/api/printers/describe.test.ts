@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { Event, Pod } from 'kubernetes-types/core/v1.js';
 import { describeProbe } from './describe-containers.ts';
 import { describeEventAge, describeEvents, sortEventsForDescribe } from './describe-events.ts';
+import { describeExtras } from './describe-extras.ts';
 import { describePod } from './describe-pod.ts';
 import { formatRfc1123z } from './time-format.ts';
 
@@ -166,4 +167,43 @@ test('describe without events leaves the Events section out; a pod without a nod
   assert.equal(text.includes('Events:'), false);
   assert.match(text, /^Node:\s+<none>$/m);
   assert.match(describePod(minimalPod({}), [], NOW), /^Events:\s+<none>\n$/m);
+});
+
+test('describeExtras regroups nodelet hook and probe records per container, in spec and lifecycle order', () => {
+  const pod: Pod = {
+    metadata: {
+      name: 'p',
+      annotations: {
+        'probe.nodelet.dev/app.readiness':
+          'failure at 2025-01-15T11:59:50Z after 3ms: HTTP probe failed with statuscode: 503',
+        'lifecycle.nodelet.dev/app.postStart':
+          'succeeded at 2025-01-15T11:58:00Z after 12ms (exec, exit 0): ready',
+        'probe.nodelet.dev/app.liveness': 'success at 2025-01-15T11:58:10Z after 1ms',
+        'lifecycle.nodelet.dev/setup-with-a-long-name.preStop':
+          'failed at 2025-01-15T11:59:00Z after 5ms (httpGet, connection refused)\nsecond line',
+        'example.com/other': 'ignored',
+      },
+    },
+    spec: {
+      initContainers: [{ name: 'setup-with-a-long-name-that-was-cut' }],
+      containers: [{ name: 'app' }],
+    },
+  };
+  const section = [
+    'Hooks and Probes:',
+    '  setup-with-a-long-name:',
+    // Each container's lines align on their own: the container name line ends the block.
+    '    preStop:  failed at 2025-01-15T11:59:00Z after 5ms (httpGet, connection refused)',
+    '              second line',
+    '  app:',
+    '    postStart:  succeeded at 2025-01-15T11:58:00Z after 12ms (exec, exit 0): ready',
+    '    liveness:   success at 2025-01-15T11:58:10Z after 1ms',
+    '    readiness:  failure at 2025-01-15T11:59:50Z after 3ms: HTTP probe failed with statuscode: 503',
+    '',
+  ].join('\n');
+  assert.equal(describeExtras(pod), section);
+  assert.equal(describeExtras({ metadata: { annotations: { a: 'b' } } }), '');
+  const withExtras = describePod(pod, [], NOW, { timeZone: 'UTC', extras: true });
+  assert.ok(withExtras.includes(`${section}Events:  <none>\n`), withExtras);
+  assert.equal(describePod(pod, [], NOW, { timeZone: 'UTC' }).includes('Hooks and Probes:'), false);
 });
