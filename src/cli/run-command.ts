@@ -52,14 +52,16 @@ export function runCommand(): Command {
         if (flags.crashLoopBackoff !== undefined) backoff = parseBackoffFlag(flags.crashLoopBackoff);
       } catch (e) {
         process.stderr.write(`error: ${(e as Error).message}\n`);
-        process.exit(EXIT_INVALID);
+        process.exitCode = EXIT_INVALID;
+        return;
       }
       let pods;
       try {
         pods = (await loadPods(manifests, { stdin: process.stdin, now: Date.now(), uid: () => crypto.randomUUID() })).pods;
       } catch (e) {
         process.stderr.write(`${(e as Error).message}\n`);
-        process.exit(EXIT_INVALID);
+        process.exitCode = EXIT_INVALID;
+        return;
       }
       const stopSignals = new EventEmitter();
       const onSignal = (): void => void stopSignals.emit('stop');
