@@ -42,7 +42,8 @@ export function makePod(name: string, spec: Partial<PodSpec>, opts: PodOptions =
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace: opts.namespace ?? 'default', uid: opts.uid ?? `uid-${name}` },
-    spec: { containers: [], ...spec },
+    // As the API server defaults it.
+    spec: { containers: [], terminationGracePeriodSeconds: 30, ...spec },
   };
 }
 
