@@ -15,9 +15,15 @@ const answers: Record<string, { args: string[]; stdout: string; at: number }> = 
 try {
   for (const c of oracleCases(world)) {
     world.watchUpdates = c.watch?.(world) ?? [];
+    const before = Date.now();
     const r = await runKubectl(server, c.args);
+    const after = Date.now();
     if (r.code !== 0) throw new Error(`kubectl ${c.args.join(' ')}: ${r.stderr}`);
-    answers[c.id] = { args: c.args, stdout: r.stdout, at: Date.now() };
+    // Keep an instant at which our printers agree with kubectl (its clock read lies in between).
+    const at = r.stdout === c.ours(world, before) ? before : after;
+    if (r.stdout !== c.ours(world, at))
+      throw new Error(`kubectl ${c.args.join(' ')} differs from our printers`);
+    answers[c.id] = { args: c.args, stdout: r.stdout, at };
   }
 } finally {
   await server.close();
