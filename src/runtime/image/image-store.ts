@@ -15,6 +15,7 @@ import {
   createReadStream,
   createWriteStream,
   existsSync,
+  lchownSync,
   lstatSync,
   mkdirSync,
   openSync,
@@ -23,6 +24,7 @@ import {
   renameSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { readdir } from 'node:fs/promises';
@@ -220,6 +222,7 @@ export class ImageStore {
     const whiteouts: string[] = [];
     const opaque: string[] = [];
     const modes: [string, number][] = [];
+    const links: [string, string, number, number][] = [];
     const h = hasher();
     try {
       await pipeline(
@@ -233,8 +236,14 @@ export class ImageStore {
           processUmask: 0,
           noMtime: false,
           strict: false,
-          filter: (path: string) => {
+          filter: (path: string, entry) => {
             const clean = path.replace(/^\.?\/+/, '');
+            // Symlinks are made here, not by tar: targets in a root filesystem are absolute or climb
+            // above the layer's root (/var/log/nginx/error.log -> /dev/stderr), which tar rewrites or refuses.
+            if ('type' in entry && entry.type === 'SymbolicLink') {
+              links.push([clean, String(entry.linkpath ?? ''), entry.uid ?? 0, entry.gid ?? 0]);
+              return false;
+            }
             const base = clean.slice(clean.lastIndexOf('/') + 1);
             if (base === '.wh..wh..opq') {
               opaque.push(dirname(clean));
@@ -264,6 +273,18 @@ export class ImageStore {
         } catch {
           // filtered out or replaced by a later entry
         }
+      }
+      for (const [path, target, uid, gid] of links) {
+        if (path.replace(/\/+$/, '') === '') continue;
+        const at = join(tmp, path);
+        mkdirSync(dirname(at), { recursive: true });
+        try {
+          if (!lstatSync(at).isDirectory()) rmSync(at);
+        } catch {
+          // nothing there
+        }
+        symlinkSync(target, at);
+        lchownSync(at, uid, gid);
       }
       for (const w of whiteouts) {
         const at = join(tmp, w);
