@@ -202,6 +202,14 @@ describe('duplicate keys', () => {
   });
 });
 
+describe('duplicate keys in JSON', () => {
+  it('finds them too, for strict decoding of request bodies', () => {
+    const [o] = decodeManifests('{"kind": "Pod", "metadata": {"name": "a", "name": "b"}}', 'body');
+    assert.deepEqual(o?.object.metadata, { name: 'b' });
+    assert.deepEqual(o?.duplicateFields, [{ strictPath: 'metadata.name', path: 'metadata.name' }]);
+  });
+});
+
 describe('YAML syntax errors, in go-yaml words', () => {
   const cases: [string, string, number][] = [
     ['a: b: c\n', 'yaml: line 1: mapping values are not allowed in this context', 1],

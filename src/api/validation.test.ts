@@ -6,6 +6,7 @@ import { FieldPath, required } from './field-errors.ts';
 import {
   invalidStatus,
   semanticEqual,
+  validateNamespace,
   validatePod,
   validatePodStatusUpdate,
   validatePodUpdate,
@@ -782,6 +783,22 @@ describe('invalidStatus', () => {
     assert.equal(s.message, 'Deployment.apps "d" is invalid: spec.selector: Required value');
     assert.equal(s.details.group, 'apps');
     assert.equal(invalidStatus('Pod', 'x', []).message, 'Pod "x" is invalid');
+  });
+});
+
+describe('validateNamespace', () => {
+  it('wants a DNS label and no namespace', () => {
+    assert.deepEqual(
+      validateNamespace({ metadata: { name: 'team-a' }, spec: { finalizers: ['kubernetes'] } }),
+      [],
+    );
+    assert.deepEqual(
+      validateNamespace({ metadata: { name: 'Foo', namespace: 'x' } }).map((e) => e.toString()),
+      [
+        `metadata.name: Invalid value: "Foo": ${labelMsg}`,
+        'metadata.namespace: Forbidden: not allowed on this type',
+      ],
+    );
   });
 });
 

@@ -2258,6 +2258,28 @@ export function validatePodStatusUpdate(newPod: Pod, oldPod: Pod): FieldError[] 
 }
 
 // ---------------------------------------------------------------------------------------------
+// Namespaces
+
+/**
+ * ValidateNamespace: a cluster-scoped object whose name is a DNS label, with finalizers in its
+ * spec that must be qualified names (or the standard `kubernetes`).
+ */
+export function validateNamespace(namespace: unknown): FieldError[] {
+  const ns = obj(namespace) ?? {};
+  const errs = validateObjectMeta(ns.metadata, false, nameIsDNSLabel, FieldPath.of('metadata'));
+  arr(obj(ns.spec)?.finalizers).forEach((f, i) => {
+    const name = str(f);
+    const p = FieldPath.of('spec', 'finalizers').index(i);
+    const qn = validateQualifiedName(name, p);
+    if (qn.length > 0) errs.push(...qn);
+    else if (!name.includes('/') && !standardFinalizers.has(name)) {
+      errs.push(invalid(p, name, 'name is neither a standard finalizer name nor is it fully qualified'));
+    }
+  });
+  return errs;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The 422 answer
 
 export interface StatusCause {
