@@ -31,7 +31,8 @@ function collect(opts: { stream?: 'stdout' | 'stderr'; max?: number; now?: () =>
   const records: string[] = [];
   const w = new CriLineWriter({
     stream: opts.stream ?? 'stdout',
-    sink: (r) => records.push(r.toString()),
+    // A sink call may carry several records; each ends with the only '\n' it holds.
+    sink: (r) => records.push(...r.toString().split(/(?<=\n)/)),
     now: opts.now ?? (() => T0),
     ...(opts.max ? { maxLineBytes: opts.max } : {}),
   });

@@ -69,8 +69,8 @@ export function parseRfc3339Nano(s: string): { ms: number; nanos: number } | und
 // ---------------------------------------------------------------------------------------------
 // Writing
 
-/** Where finished records go; each call gets exactly one whole record. */
-export type RecordSink = (record: Buffer) => void;
+/** Where finished records go; each call gets one or more whole records. */
+export type RecordSink = (records: Buffer) => void;
 
 export interface CriLineWriterOptions {
   stream: LogStream;
@@ -79,6 +79,8 @@ export interface CriLineWriterOptions {
   now: () => number;
   maxLineBytes?: number;
 }
+
+const NL_BUF = Buffer.from('\n');
 
 /** Turns one output stream of a container into CRI log records. */
 export class CriLineWriter {
@@ -89,6 +91,10 @@ export class CriLineWriter {
   private pending: Buffer[] = [];
   private pendingLen = 0;
   private ended = false;
+  /** Records of the current write, handed to the sink together (one write to the file). */
+  private out: Buffer[] = [];
+  private headMs = NaN;
+  private heads: Record<'F' | 'P', Buffer> | undefined;
 
   constructor(opts: CriLineWriterOptions) {
     this.stream = opts.stream;
@@ -103,27 +109,30 @@ export class CriLineWriter {
     while (start < chunk.length) {
       const nl = chunk.indexOf(NL, start);
       const end = nl < 0 ? chunk.length : nl;
-      if (end > start) this.append(chunk.subarray(start, end));
+      if (end > start) this.append(chunk.subarray(start, end), nl >= 0);
       if (nl < 0) break;
       this.emit('F');
       start = nl + 1;
     }
+    this.flush();
   }
 
   /** The stream closed: what is left without a newline is written as a partial record. */
   end(): void {
     if (this.ended) return;
     if (this.pendingLen > 0) this.emit('P');
+    this.flush();
     this.ended = true;
   }
 
-  private append(piece: Buffer): void {
-    this.pending.push(Buffer.from(piece));
+  /** Adds a piece of the current line; transient pieces (ending in this chunk) need no copy. */
+  private append(piece: Buffer, endsHere: boolean): void {
+    this.pending.push(endsHere ? piece : Buffer.from(piece));
     this.pendingLen += piece.length;
     // As containerd: a line only becomes partial once it is longer than the limit, so a line of
     // exactly the limit is still one F record.
     while (this.pendingLen > this.max) {
-      const all = Buffer.concat(this.pending);
+      const all = Buffer.concat(this.pending, this.pendingLen);
       this.pending = [all.subarray(0, this.max)];
       this.pendingLen = this.max;
       this.emit('P');
@@ -133,17 +142,34 @@ export class CriLineWriter {
     }
   }
 
+  private head(tag: 'F' | 'P'): Buffer {
+    const ms = this.now();
+    if (ms !== this.headMs || !this.heads) {
+      const ts = formatRfc3339Nano(ms);
+      this.heads = { F: Buffer.from(`${ts} ${this.stream} F `), P: Buffer.from(`${ts} ${this.stream} P `) };
+      this.headMs = ms;
+    }
+    return this.heads[tag];
+  }
+
   private emit(tag: 'F' | 'P'): void {
-    const head = Buffer.from(`${formatRfc3339Nano(this.now())} ${this.stream} ${tag} `);
-    this.sink(Buffer.concat([head, ...this.pending, Buffer.from('\n')]));
+    this.out.push(this.head(tag), ...this.pending, NL_BUF);
     this.pending = [];
     this.pendingLen = 0;
+  }
+
+  private flush(): void {
+    if (this.out.length === 0) return;
+    const records = Buffer.concat(this.out);
+    this.out = [];
+    this.sink(records);
   }
 }
 
 /**
  * A container's log file, opened for appending. Records are written synchronously, so records of
  * stdout and stderr never interleave inside a line and a reader sees each record once it is written.
+ * Each write of a stream's output becomes one write to the file, however many lines it holds.
  */
 export class CriLogFile {
   readonly path: string;
@@ -154,10 +180,10 @@ export class CriLogFile {
     this.fd = openSync(path, 'a', 0o640);
   }
 
-  readonly write: RecordSink = (record) => {
+  readonly write: RecordSink = (records) => {
     if (this.fd === undefined) return;
     let off = 0;
-    while (off < record.length) off += writeSync(this.fd, record, off);
+    while (off < records.length) off += writeSync(this.fd, records, off);
   };
 
   /** A line writer for one stream of this file. */
@@ -185,11 +211,19 @@ export interface CriLogRecord {
   content: Buffer;
 }
 
+let lastTs: { text: string; value: { ms: number; nanos: number } | undefined } = {
+  text: '',
+  value: undefined,
+};
+
 /** Parses one record (with or without its trailing '\n'); throws on a malformed line. */
 export function parseCriLogLine(line: Buffer): CriLogRecord {
   const sp1 = line.indexOf(0x20);
   if (sp1 < 0) throw new Error('timestamp is not found');
-  const ts = parseRfc3339Nano(line.subarray(0, sp1).toString('latin1'));
+  const tsText = line.subarray(0, sp1).toString('latin1');
+  // Records of one burst share their timestamp: parse each distinct one once.
+  if (tsText !== lastTs.text) lastTs = { text: tsText, value: parseRfc3339Nano(tsText) };
+  const ts = lastTs.value;
   if (!ts) throw new Error(`unexpected timestamp format ${JSON.stringify(line.subarray(0, sp1).toString())}`);
   const sp2 = line.indexOf(0x20, sp1 + 1);
   if (sp2 < 0) throw new Error('stream type is not found');
@@ -240,6 +274,7 @@ export interface LogChunk {
 }
 
 const READ_BLOCK = 64 * 1024;
+const BATCH_BYTES = 64 * 1024;
 
 /** Byte offset where the last n lines of the file start (the kubelet's tail.FindTailLineStartIndex). */
 export async function findTailStart(fh: FileHandle, n: number): Promise<number> {
@@ -287,6 +322,17 @@ export async function* readCriLog(path: string, opts: ReadLogOptions = {}): Asyn
     let found = true;
     let carry = Buffer.alloc(0);
     const block = Buffer.alloc(READ_BLOCK);
+    // Consecutive output of one stream is handed out in chunks, not record by record.
+    let batch: Buffer[] = [];
+    let batchLen = 0;
+    let batchStream: LogStream = 'stdout';
+    const take = (): LogChunk | undefined => {
+      if (batchLen === 0) return undefined;
+      const chunk = { stream: batchStream, data: Buffer.concat(batch, batchLen) };
+      batch = [];
+      batchLen = 0;
+      return chunk;
+    };
 
     const nextLine = async (): Promise<Buffer | undefined> => {
       for (;;) {
@@ -328,19 +374,22 @@ export async function* readCriLog(path: string, opts: ReadLogOptions = {}): Asyn
     };
 
     for (;;) {
-      if (limited && remainingLines === 0) return;
-      if (opts.signal?.aborted) return;
+      if (limited && remainingLines === 0) break;
+      if (opts.signal?.aborted) break;
       let line = await nextLine();
       let last = false;
       if (line === undefined) {
         if (follow) {
-          if (!found) return;
+          if (!found) break;
+          // Hand out what was read before waiting for more.
+          const ready = take();
+          if (ready) yield ready;
           found = await waitForChange();
-          if (opts.signal?.aborted) return;
+          if (opts.signal?.aborted) break;
           continue;
         }
         // End of file: an incomplete last line is still shown, then the read ends.
-        if (carry.length === 0) return;
+        if (carry.length === 0) break;
         line = carry;
         carry = Buffer.alloc(0);
         last = true;
@@ -349,7 +398,7 @@ export async function* readCriLog(path: string, opts: ReadLogOptions = {}): Asyn
       try {
         rec = parseCriLogLine(line);
       } catch {
-        if (last) return;
+        if (last) break;
         continue;
       }
       const instant = rec.ms + rec.nanos / 1e6;
@@ -361,13 +410,21 @@ export async function* readCriLog(path: string, opts: ReadLogOptions = {}): Asyn
         }
         if (out.length > remainingBytes) out = out.subarray(0, remainingBytes);
         remainingBytes -= out.length;
-        if (out.length > 0) yield { stream: rec.stream, data: out };
-        if (remainingBytes <= 0) return;
+        if (out.length > 0) {
+          if (batchLen > 0 && (rec.stream !== batchStream || batchLen >= BATCH_BYTES))
+            yield take() as LogChunk;
+          batchStream = rec.stream;
+          batch.push(out);
+          batchLen += out.length;
+        }
+        if (remainingBytes <= 0) break;
       }
       if (limited) remainingLines--;
       newLine = rec.content.length === 0 || rec.content[rec.content.length - 1] === NL;
-      if (last) return;
+      if (last) break;
     }
+    const rest = take();
+    if (rest) yield rest;
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     watcher?.close();

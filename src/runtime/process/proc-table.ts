@@ -2,6 +2,7 @@
 // a container even after it left the main process group (setsid, a TTY session) and to tell a
 // live process from a zombie or a recycled PID.
 import { readdirSync, readFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 
 export interface ProcInfo {
   pid: number;
@@ -57,22 +58,58 @@ export function isLive(pid: number, startTime?: number): boolean {
   return startTime === undefined || info.startTime === startTime;
 }
 
+function envHas(env: Buffer, entry: string): boolean {
+  const needle = Buffer.from(`${entry}\0`);
+  if (env.subarray(0, needle.length).equals(needle)) return true;
+  return env.includes(Buffer.concat([Buffer.from([0]), needle]));
+}
+
 /** Whether /proc/<pid>/environ holds the entry `name=value` exactly. */
 export function hasEnv(pid: number, entry: string): boolean {
   try {
-    const env = readFileSync(`/proc/${pid}/environ`);
-    const needle = Buffer.from(`${entry}\0`);
-    if (env.subarray(0, needle.length).equals(needle)) return true;
-    return env.includes(Buffer.concat([Buffer.from([0]), needle]));
+    return envHas(readFileSync(`/proc/${pid}/environ`), entry);
   } catch {
     return false;
   }
 }
 
-/** Live processes whose environment carries the entry: a container's processes, wherever they went. */
-export function procsWithEnv(entry: string): ProcInfo[] {
-  const self = process.pid;
-  return listProcs().filter(
-    (p) => p.pid !== self && p.state !== 'Z' && p.state !== 'X' && hasEnv(p.pid, entry),
-  );
+function candidate(p: ProcInfo, minStartTime: number | undefined): boolean {
+  // Kernel threads (children of kthreadd) have no environment; older processes cannot belong.
+  if (p.pid === process.pid || p.pid === 2 || p.ppid === 2) return false;
+  if (p.state === 'Z' || p.state === 'X') return false;
+  return minStartTime === undefined || p.startTime >= minStartTime;
+}
+
+/**
+ * Live processes whose environment carries the entry: a container's processes, wherever they
+ * went. minStartTime (the main process's start time) skips the environ of older processes.
+ */
+export function procsWithEnv(entry: string, minStartTime?: number): ProcInfo[] {
+  return listProcs().filter((p) => candidate(p, minStartTime) && hasEnv(p.pid, entry));
+}
+
+/** procsWithEnv without blocking the event loop: /proc is read through the thread pool. */
+export async function procsWithEnvAsync(entry: string, minStartTime?: number): Promise<ProcInfo[]> {
+  let names: string[];
+  try {
+    names = (await readdir('/proc')).filter((n) => /^\d+$/.test(n));
+  } catch {
+    return [];
+  }
+  const out: ProcInfo[] = [];
+  const BATCH = 32;
+  for (let i = 0; i < names.length; i += BATCH) {
+    await Promise.all(
+      names.slice(i, i + BATCH).map(async (name) => {
+        try {
+          const info = parseStat(await readFile(`/proc/${name}/stat`, 'utf8'));
+          if (!info || !candidate(info, minStartTime)) return;
+          if (envHas(await readFile(`/proc/${name}/environ`), entry)) out.push(info);
+        } catch {
+          // Gone meanwhile, or not readable.
+        }
+      }),
+    );
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 // Signals and exit codes for host processes that stand in for containers.
 import { constants } from 'node:os';
-import { listProcs, procsWithEnv } from './proc-table.ts';
+import { listProcs, procsWithEnv, procsWithEnvAsync, type ProcInfo } from './proc-table.ts';
 
 /** The number of a signal name (SIGTERM → 15). */
 export function signalNumber(signal: NodeJS.Signals): number {
@@ -39,20 +39,37 @@ function signalPid(pid: number, signal: NodeJS.Signals): void {
 /**
  * SIGKILLs every live process whose environment carries the entry, repeating while new ones turn
  * up (a process may fork between the scan and the kill). This reaches processes that left the
- * main process group (setsid, daemons, TTY sessions), the way a container's processes all die
- * with its PID namespace.
+ * main process group (setsid, daemons, exec sessions), the way a container's processes all die
+ * with its PID namespace. minStartTime narrows the scan to processes started since the container.
  */
-export function killProcsWithEnv(entry: string, maxPasses = 5): number {
+export function killProcsWithEnv(entry: string, minStartTime?: number, maxPasses = 5): number {
   const seen = new Set<number>();
   for (let pass = 0; pass < maxPasses; pass++) {
-    const fresh = procsWithEnv(entry).filter((p) => !seen.has(p.pid));
-    if (fresh.length === 0) break;
-    for (const p of fresh) {
-      seen.add(p.pid);
-      signalPid(p.pid, 'SIGKILL');
-    }
+    if (!killFresh(procsWithEnv(entry, minStartTime), seen)) break;
   }
   return seen.size;
+}
+
+/** killProcsWithEnv reading /proc without blocking the event loop. */
+export async function killProcsWithEnvAsync(
+  entry: string,
+  minStartTime?: number,
+  maxPasses = 5,
+): Promise<number> {
+  const seen = new Set<number>();
+  for (let pass = 0; pass < maxPasses; pass++) {
+    if (!killFresh(await procsWithEnvAsync(entry, minStartTime), seen)) break;
+  }
+  return seen.size;
+}
+
+function killFresh(found: ProcInfo[], seen: Set<number>): boolean {
+  const fresh = found.filter((p) => !seen.has(p.pid));
+  for (const p of fresh) {
+    seen.add(p.pid);
+    signalPid(p.pid, 'SIGKILL');
+  }
+  return fresh.length > 0;
 }
 
 /** SIGKILLs a process and everything below it in the process tree (children found through their ppid). */

@@ -33,7 +33,13 @@ import {
   type RuntimeEvent,
 } from '../runtime.ts';
 import { DEFAULT_PATH, execFailure, lookPath, startFailure } from './exec-path.ts';
-import { exitCodeOf, killProcsWithEnv, killTree, signalGroup } from './process-group.ts';
+import {
+  exitCodeOf,
+  killProcsWithEnv,
+  killProcsWithEnvAsync,
+  killTree,
+  signalGroup,
+} from './process-group.ts';
 import { isLive, procInfo } from './proc-table.ts';
 import { readJsonFile, writeJsonFileAtomic } from './state-file.ts';
 import { ptyOfScript, scriptArgs, scriptPath } from './tty-exec.ts';
@@ -192,10 +198,10 @@ export class ProcessRuntime implements ContainerRuntime {
     return join(this.root, 'containers.json');
   }
 
-  private persist(): void {
+  private persist(what: 'sandboxes' | 'containers' | 'all' = 'all'): void {
     if (this.closed) return;
-    writeJsonFileAtomic(this.sandboxesFile, [...this.sandboxes.values()]);
-    writeJsonFileAtomic(this.containersFile, [...this.containers.values()]);
+    if (what !== 'containers') writeJsonFileAtomic(this.sandboxesFile, [...this.sandboxes.values()]);
+    if (what !== 'sandboxes') writeJsonFileAtomic(this.containersFile, [...this.containers.values()]);
   }
 
   /**
@@ -218,7 +224,7 @@ export class ProcessRuntime implements ContainerRuntime {
         changed = true;
       }
     }
-    if (changed) this.persist();
+    if (changed) this.persist('containers');
   }
 
   private adopt(c: ContainerRecord): void {
@@ -232,7 +238,7 @@ export class ProcessRuntime implements ContainerRuntime {
       }
       entry.reaped = true;
       this.markLost(c);
-      this.persist();
+      this.persist('containers');
       this.live.delete(c.id);
       resolveExited();
       this.emit({ type: 'ContainerDied', podUid: c.podUid, containerId: c.id });
@@ -242,7 +248,7 @@ export class ProcessRuntime implements ContainerRuntime {
   }
 
   private markLost(c: ContainerRecord): void {
-    killProcsWithEnv(this.markerOf(c));
+    killProcsWithEnv(this.markerOf(c), c.pidStartTime);
     c.state = 'exited';
     c.exitCode = UNKNOWN_EXIT_CODE;
     c.reason = 'Unknown';
@@ -270,7 +276,7 @@ export class ProcessRuntime implements ContainerRuntime {
       labels: { ...(config.labels ?? {}) },
     };
     this.sandboxes.set(id, rec);
-    this.persist();
+    this.persist('sandboxes');
     return Promise.resolve(sandboxStatus(rec));
   }
 
@@ -279,7 +285,7 @@ export class ProcessRuntime implements ContainerRuntime {
     const rec = this.sandboxes.get(sandboxId);
     if (rec && rec.state !== 'notready') {
       rec.state = 'notready';
-      this.persist();
+      this.persist('sandboxes');
     }
     return Promise.resolve();
   }
@@ -379,7 +385,7 @@ export class ProcessRuntime implements ContainerRuntime {
       terminationMessageHostPath,
     };
     this.containers.set(id, rec);
-    this.persist();
+    this.persist('containers');
     return Promise.resolve(id);
   }
 
@@ -417,7 +423,7 @@ export class ProcessRuntime implements ContainerRuntime {
       rec.reason = 'StartError';
       rec.message = message;
       rec.finishedAt = this.clock.now();
-      this.persist();
+      this.persist('containers');
       this.emit({ type: 'ContainerDied', podUid: rec.podUid, containerId: rec.id });
       throw new RuntimeError('RunContainerError', message);
     };
@@ -472,7 +478,7 @@ export class ProcessRuntime implements ContainerRuntime {
     if (startTime !== undefined) rec.pidStartTime = startTime;
     rec.runEnv = env;
     rec.cwd = cwd;
-    this.persist();
+    this.persist('containers');
 
     void started.exit.then(({ code, signal }) => {
       entry.reaped = true;
@@ -480,12 +486,18 @@ export class ProcessRuntime implements ContainerRuntime {
       // A container's processes die with its PID 1: kill what is left of the group, and any
       // process that left it (a daemon, an exec session) but still carries the container's mark.
       signalGroup(pid, 'SIGKILL');
-      killProcsWithEnv(this.markerOf(rec));
+      const stragglers = killProcsWithEnvAsync(this.markerOf(rec), rec.pidStartTime);
       // Whatever happens while closing the log, a stop waiting for this exit must not hang.
-      void this.finishExit(rec, entry, log, [out, err], drained, exitCodeOf(code, signal), finishedAt).then(
-        resolveExited,
-        resolveExited,
-      );
+      void this.finishExit(
+        rec,
+        entry,
+        log,
+        [out, err],
+        stragglers,
+        drained,
+        exitCodeOf(code, signal),
+        finishedAt,
+      ).then(resolveExited, resolveExited);
     });
     this.emit({ type: 'ContainerStarted', podUid: rec.podUid, containerId: rec.id });
   }
@@ -495,6 +507,7 @@ export class ProcessRuntime implements ContainerRuntime {
     entry: LiveProcess,
     log: CriLogFile,
     writers: CriLineWriter[],
+    stragglers: Promise<unknown>,
     drained: Promise<unknown>,
     exitCode: number,
     finishedAt: number,
@@ -504,6 +517,8 @@ export class ProcessRuntime implements ContainerRuntime {
     const ac = new AbortController();
     await Promise.race([drained, this.clock.sleep(DRAIN_MS, ac.signal).catch(() => undefined)]);
     ac.abort();
+    // The container is not exited before all its processes are dead (or at least signalled).
+    await stragglers.catch(() => undefined);
     entry.child?.stdout?.destroy();
     entry.child?.stderr?.destroy();
     entry.child?.stdin?.destroy();
@@ -515,7 +530,7 @@ export class ProcessRuntime implements ContainerRuntime {
     rec.finishedAt = finishedAt;
     this.live.delete(rec.id);
     try {
-      this.persist();
+      this.persist('containers');
     } catch {
       // The record in memory is right; the file catches up with the next change.
     }
@@ -542,7 +557,7 @@ export class ProcessRuntime implements ContainerRuntime {
       if (done) return;
     }
     this.signalMain(rec, entry, 'SIGKILL');
-    if (entry.child === undefined) killProcsWithEnv(this.markerOf(rec));
+    if (entry.child === undefined) killProcsWithEnv(this.markerOf(rec), rec.pidStartTime);
     await entry.exited;
   }
 
@@ -559,7 +574,7 @@ export class ProcessRuntime implements ContainerRuntime {
     if (!rec) return;
     if (rec.state === 'running') await this.stopContainer(containerId, 0);
     this.containers.delete(containerId);
-    this.persist();
+    this.persist('containers');
     rmSync(join(rec.dir, String(rec.attempt)), { recursive: true, force: true });
     rmSync(rec.logPath, { force: true });
   }
@@ -792,7 +807,7 @@ export class ProcessRuntime implements ContainerRuntime {
       if (rec.state !== 'running') continue;
       const entry = this.live.get(rec.id);
       if (entry) this.signalMain(rec, entry, 'SIGKILL');
-      killProcsWithEnv(this.markerOf(rec));
+      killProcsWithEnv(this.markerOf(rec), rec.pidStartTime);
     }
   }
 
