@@ -9,7 +9,7 @@ import { containerFieldPath } from './event-recorder.ts';
 import { runHandler } from './lifecycle/handlers.ts';
 import type { PodContext } from './pod-context.ts';
 import { containerHash, podFmt, type SpecContainer } from './pod-util.ts';
-import { instancesOf, type RuntimePod } from './runtime-view.ts';
+import { allInstancesOf, type RuntimePod } from './runtime-view.ts';
 import { goDuration } from '../util/duration.ts';
 
 export type StartResult =
@@ -26,7 +26,8 @@ export async function startContainer(
   const md = pod.metadata ?? {};
   const name = sc.container.name;
   const fieldPath = containerFieldPath(pod, name);
-  const instances = instancesOf(view, name);
+  // As the kubelet: the previous instance (in any sandbox) gives the restart count and back-off.
+  const instances = allInstancesOf(view, name);
   const newest = instances[0];
   const now = ctx.clock.now();
 

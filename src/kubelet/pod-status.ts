@@ -7,7 +7,7 @@ import { podConditions } from './conditions.ts';
 import { containerStatus, type StartFailure } from './container-statuses.ts';
 import { getPhase, type PodPhase } from './phase.ts';
 import { initContainers, regularContainers, rfc3339, type SpecContainer } from './pod-util.ts';
-import { instancesOf, sandboxReady, type RuntimePod } from './runtime-view.ts';
+import { allInstancesOf, instancesOf, sandboxReady, type RuntimePod } from './runtime-view.ts';
 
 export interface StatusInputs {
   pod: Pod;
@@ -55,7 +55,7 @@ export function generatePodStatus(inp: StatusInputs): PodStatus {
   const ctx = {
     pod,
     runtimeName: inp.runtimeName,
-    instances: (name: string) => instancesOf(view, name),
+    instances: (name: string) => allInstancesOf(view, name),
     reasonCache: inp.reasonCache,
     shouldRestart: inp.shouldRestart,
     terminationMessage: inp.terminationMessage,

@@ -23,6 +23,16 @@ export function instancesOf(view: RuntimePod, name: string): ContainerStatus[] {
     .sort((a, b) => b.attempt - a.attempt || b.createdAt - a.createdAt);
 }
 
+/**
+ * Instances of a container name in any of the pod's sandboxes, newest first: what the kubelet's
+ * GetPodStatus reports, so statuses and restart counts carry on across a sandbox re-creation.
+ */
+export function allInstancesOf(view: RuntimePod, name: string): ContainerStatus[] {
+  return view.containers
+    .filter((c) => c.name === name)
+    .sort((a, b) => b.attempt - a.attempt || b.createdAt - a.createdAt);
+}
+
 export function newestOf(view: RuntimePod, name: string): ContainerStatus | undefined {
   return instancesOf(view, name)[0];
 }
