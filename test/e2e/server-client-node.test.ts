@@ -103,7 +103,7 @@ describe('nodelet server with @kubernetes/client-node', () => {
             if (type === 'DELETED') resolve();
           },
           (err: unknown) => {
-            if (err) reject(err);
+            if (err) reject(err instanceof Error ? err : new Error(JSON.stringify(err)));
           },
         )
         .then((a) => (abort = a));
