@@ -124,16 +124,18 @@ test('the newest instance gives state, the one before gives lastState; restartCo
   assert.equal(st.lastState?.terminated?.exitCode, 1);
 });
 
-test('instances of an older sandbox are not part of the current status', () => {
-  const pod = makePod('p', { containers: [ctr('app')] });
+test('instances of an older sandbox still give the status, but do not make the pod initialized (1.32+)', () => {
+  const pod = makePod('p', { initContainers: [ctr('init')], containers: [ctr('app')] });
   const v: RuntimePod = {
     sandboxes: [sandbox({ id: 'sb-2', attempt: 1 }), sandbox({ state: 'notready' })],
     sandbox: sandbox({ id: 'sb-2', attempt: 1 }),
-    containers: [rt('app', 'exited', { exitCode: 0 })],
+    containers: [rt('app', 'exited', { id: 'old', exitCode: 137 })],
   };
-  assert.deepEqual(byName(gen(pod, v).containerStatuses, 'app').state, {
-    waiting: { reason: 'ContainerCreating' },
-  });
+  const s = gen(pod, v);
+  // As GetPodStatus: every instance of the pod, whatever its sandbox.
+  assert.equal(byName(s.containerStatuses, 'app').state?.terminated?.containerID, 'fake://old');
+  // The init container has not run in the new sandbox: Pending, not Running on stale statuses.
+  assert.equal(s.phase, 'Pending');
 });
 
 test('gotcha 5: containerStatuses are sorted by name, initContainerStatuses stay in spec order', () => {
