@@ -4,6 +4,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import {
   applyPodDefaults,
   applyPodSchemeDefaults,
+  applyPodUpdateDefaults,
   computeQOSClass,
   defaultImagePullPolicy,
   imageTag,
@@ -337,6 +338,30 @@ describe('applyPodDefaults', () => {
     assert.equal(spec.priority, undefined);
     assert.equal(spec.restartPolicy, 'Always');
     assert.equal((pod as unknown as Record<string, unknown>).status, undefined);
+  });
+});
+
+describe('applyPodUpdateDefaults', () => {
+  it('keeps what the server owns and re-runs update admission', () => {
+    const old = applyPodDefaults(
+      { metadata: { name: 'p' }, spec: { containers: [{ name: 'a', image: 'x:1' }] } },
+      opts,
+    );
+    (old.status as Record<string, unknown>).phase = 'Running';
+    const update = {
+      metadata: { name: 'p', namespace: 'default', creationTimestamp: '1999-01-01T00:00:00Z', generation: 9 },
+      spec: { containers: [{ name: 'a', image: 'x:2' }], serviceAccountName: 'default', priority: 7 },
+      status: { phase: 'Failed' },
+    };
+    const pod = applyPodUpdateDefaults(update, old) as unknown as Record<string, Record<string, unknown>>;
+    assert.equal(pod.metadata?.uid, old.metadata?.uid);
+    assert.equal(pod.metadata?.creationTimestamp, '2025-01-02T03:04:05Z');
+    assert.equal(pod.metadata?.generation, 1);
+    assert.equal(pod.spec?.priority, 0);
+    assert.equal(pod.spec?.preemptionPolicy, 'PreemptLowerPriority');
+    assert.deepEqual(pod.spec?.tolerations, old.spec?.tolerations);
+    assert.deepEqual(pod.status, { phase: 'Running', qosClass: 'BestEffort' });
+    assert.equal((pod.spec?.containers as { image: string }[])[0]?.image, 'x:2');
   });
 });
 

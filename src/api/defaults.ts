@@ -425,3 +425,30 @@ export function applyPodDefaults(pod: Pod, options: PodDefaultsOptions): Pod {
   out.status = status;
   return out;
 }
+
+/**
+ * What the API server does to a Pod on update before validating it: scheme defaults, then the
+ * registry (BeforeUpdate and the pod strategy's PrepareForUpdate) and the admission plugins that
+ * act on updates. The identity the server owns (uid when missing, creationTimestamp, generation)
+ * and the whole status come from the stored pod; Priority admission keeps the stored priority and
+ * preemption policy; DefaultTolerationSeconds adds its tolerations again when missing. Pure.
+ */
+export function applyPodUpdateDefaults(newPod: Pod, oldPod: Pod): Pod {
+  const out = applyPodSchemeDefaults(newPod) as unknown as Obj;
+  const old = oldPod as unknown as Obj;
+  const oldMeta: Obj = isObj(old.metadata) ? old.metadata : {};
+  const meta: Obj = isObj(out.metadata) ? out.metadata : {};
+  out.metadata = meta;
+  if (unset(meta.uid) && oldMeta.uid !== undefined) meta.uid = oldMeta.uid;
+  if (oldMeta.creationTimestamp !== undefined) meta.creationTimestamp = oldMeta.creationTimestamp;
+  if (oldMeta.generation !== undefined) meta.generation = oldMeta.generation;
+  else delete meta.generation;
+  const spec = out.spec as Obj;
+  const oldSpec: Obj = isObj(old.spec) ? old.spec : {};
+  if (oldSpec.priority !== undefined) spec.priority = oldSpec.priority;
+  if (oldSpec.preemptionPolicy !== undefined) spec.preemptionPolicy = oldSpec.preemptionPolicy;
+  addDefaultTolerations(spec);
+  if (old.status !== undefined) out.status = structuredClone(old.status);
+  else delete out.status;
+  return out;
+}
