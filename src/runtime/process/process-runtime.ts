@@ -127,6 +127,8 @@ interface Started {
  */
 function spawnProcess(file: string, args: string[], options: SpawnOptions): Promise<Started> {
   const child = spawn(file, args, options);
+  // A write to stdin after the process died fails with EPIPE; that is the process's end, not ours.
+  for (const s of [child.stdin, child.stdout, child.stderr]) s?.on('error', () => undefined);
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => {
     child.once('exit', (code, signal) => res({ code, signal }));
   });
