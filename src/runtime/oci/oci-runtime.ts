@@ -93,8 +93,12 @@ export interface OciRuntimeOptions {
   clock: Clock;
   /** Mirrors, plain-HTTP registries and credentials for pulls. */
   registries?: RegistryOptions;
-  /** The pod a sandbox belongs to, by UID: the spec the OCI config is built from. */
-  pods?: (podUid: string) => Pod | undefined;
+  /**
+   * The pod a sandbox belongs to (by UID, else namespace and name): the spec the OCI config, the
+   * volumes and the limits are built from. Without it a container gets only what ContainerConfig
+   * carries (no volumes, no limits, no securityContext).
+   */
+  pods?: (podUid: string, namespace: string, name: string) => Pod | undefined;
   /** ConfigMaps and Secrets for volumes. */
   objects?: ObjectSource;
   /** The pod subnet and bridge (defaults 10.87.0.0/16 on nodelet0). */
@@ -223,7 +227,7 @@ export class OciRuntime implements ContainerRuntime {
   private readonly clock: Clock;
   private readonly runc: Runc;
   private readonly cni: CniOptions;
-  private readonly pods: (uid: string) => Pod | undefined;
+  private readonly pods: (uid: string, namespace: string, name: string) => Pod | undefined;
   private readonly objects: ObjectSource;
   private readonly pidsLimit: number;
   private readonly nodeIP: string;
@@ -389,7 +393,7 @@ export class OciRuntime implements ContainerRuntime {
   async runPodSandbox(config: PodSandboxConfig, signal?: AbortSignal): Promise<PodSandboxStatus> {
     signal?.throwIfAborted();
     const id = newId();
-    const pod = this.pods(config.podUid);
+    const pod = this.pods(config.podUid, config.namespace, config.podName);
     const spec = pod?.spec;
     const podDir = this.podDir(config.podUid);
     mkdirSync(podDir, { recursive: true });
@@ -573,7 +577,7 @@ export class OciRuntime implements ContainerRuntime {
         `failed to create containerd container: sandbox "${sandboxId}" is not ready`,
       );
     const image = await this.imageFor(config.image);
-    const pod = this.pods(sandbox.podUid);
+    const pod = this.pods(sandbox.podUid, sandbox.namespace, sandbox.podName);
     const container = findSpecContainer(pod, config.name);
 
     const id = newId();
