@@ -34,7 +34,9 @@ export class EventPrinter {
     }
     const object = eventObject(event);
     const count = (event.count ?? 1) > 1 ? ` (x${event.count})` : '';
-    this.writer.write([event.type ?? '', event.reason ?? '', object, (event.message ?? '') + count].join('\t') + '\n');
+    this.writer.write(
+      [event.type ?? '', event.reason ?? '', object, (event.message ?? '') + count].join('\t') + '\n',
+    );
     return this.writer.flush().replace(/\n$/, '');
   }
 }

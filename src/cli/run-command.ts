@@ -2,6 +2,7 @@
 import { EventEmitter } from 'node:events';
 import { Command, Option } from 'commander';
 import { backoffConfig, type BackoffConfig } from '../kubelet/backoff.ts';
+import { realClock } from '../util/clock.ts';
 import { parseDuration } from '../util/duration.ts';
 import { loadPods } from '../api/load.ts';
 import { EXIT_INVALID, runPods } from './run-session.ts';
@@ -41,43 +42,59 @@ export function runCommand(): Command {
     .description('Run the Pods of one or more manifests in the foreground, as a Kubernetes node would')
     .argument('<manifests...>', 'files, directories, - for stdin, or http(s) URLs')
     .option('--timeout <duration>', 'delete the pods gracefully after this long (e.g. 30s, 5m)')
-    .addOption(new Option('-o, --output <format>', 'final output').choices(['wide', 'json', 'yaml']).default('wide'))
-    .option('--crash-loop-backoff <initial[:max]>', 'crash-loop back-off initial and maximum delay (default 10s:5m)')
+    .addOption(
+      new Option('-o, --output <format>', 'final output').choices(['wide', 'json', 'yaml']).default('wide'),
+    )
+    .option(
+      '--crash-loop-backoff <initial[:max]>',
+      'crash-loop back-off initial and maximum delay (default 10s:5m)',
+    )
     .addOption(new Option('--runtime <name>', 'container runtime').choices(['process']).default('process'))
-    .action(async (manifests: string[], flags: { timeout?: string; output: 'wide' | 'json' | 'yaml'; crashLoopBackoff?: string }) => {
-      let timeoutMs: number | undefined;
-      let backoff: BackoffConfig | undefined;
-      try {
-        if (flags.timeout !== undefined) timeoutMs = parseTimeout(flags.timeout);
-        if (flags.crashLoopBackoff !== undefined) backoff = parseBackoffFlag(flags.crashLoopBackoff);
-      } catch (e) {
-        process.stderr.write(`error: ${(e as Error).message}\n`);
-        process.exitCode = EXIT_INVALID;
-        return;
-      }
-      let pods;
-      try {
-        pods = (await loadPods(manifests, { stdin: process.stdin, now: Date.now(), uid: () => crypto.randomUUID() })).pods;
-      } catch (e) {
-        process.stderr.write(`${(e as Error).message}\n`);
-        process.exitCode = EXIT_INVALID;
-        return;
-      }
-      const stopSignals = new EventEmitter();
-      const onSignal = (): void => void stopSignals.emit('stop');
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      const code = await runPods({
-        pods,
-        output: flags.output,
-        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-        ...(backoff ? { crashLoopBackOff: backoff } : {}),
-        stdout: process.stdout,
-        stderr: process.stderr,
-        stopSignals,
-      });
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      process.exitCode = code;
-    });
+    .action(
+      async (
+        manifests: string[],
+        flags: { timeout?: string; output: 'wide' | 'json' | 'yaml'; crashLoopBackoff?: string },
+      ) => {
+        let timeoutMs: number | undefined;
+        let backoff: BackoffConfig | undefined;
+        try {
+          if (flags.timeout !== undefined) timeoutMs = parseTimeout(flags.timeout);
+          if (flags.crashLoopBackoff !== undefined) backoff = parseBackoffFlag(flags.crashLoopBackoff);
+        } catch (e) {
+          process.stderr.write(`error: ${(e as Error).message}\n`);
+          process.exitCode = EXIT_INVALID;
+          return;
+        }
+        let pods;
+        try {
+          pods = (
+            await loadPods(manifests, {
+              stdin: process.stdin,
+              now: realClock.now(),
+              uid: () => crypto.randomUUID(),
+            })
+          ).pods;
+        } catch (e) {
+          process.stderr.write(`${(e as Error).message}\n`);
+          process.exitCode = EXIT_INVALID;
+          return;
+        }
+        const stopSignals = new EventEmitter();
+        const onSignal = (): void => void stopSignals.emit('stop');
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+        const code = await runPods({
+          pods,
+          output: flags.output,
+          ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+          ...(backoff ? { crashLoopBackOff: backoff } : {}),
+          stdout: process.stdout,
+          stderr: process.stderr,
+          stopSignals,
+        });
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        process.exitCode = code;
+      },
+    );
 }

@@ -87,14 +87,17 @@ export async function runPods(opts: RunOptions): Promise<number> {
         if (last.get(key) === r.outcome) return;
         last.set(key, r.outcome);
         const out = r.output.trim() ? `: ${r.output.trim().replace(/\s*\n\s*/g, ' ⏎ ')}` : '';
-        err(`[${podNames.get(r.podUid) ?? r.podUid}/${r.containerName}] ${r.kind} probe ${r.outcome} after ${r.durationMs}ms${out}`);
+        err(
+          `[${podNames.get(r.podUid) ?? r.podUid}/${r.containerName}] ${r.kind} probe ${r.outcome} after ${r.durationMs}ms${out}`,
+        );
       });
       m.onUpdate((u) => {
         err(`[${podNames.get(u.podUid) ?? u.podUid}/${u.containerName}] ${u.kind} result is now ${u.result}`);
       });
       return m;
     },
-    onHookRun: (pod, run) => err(`[${pod.metadata?.name ?? ''}/${run.container}] ${run.hook} hook ${formatHookRun(run)}`),
+    onHookRun: (pod, run) =>
+      err(`[${pod.metadata?.name ?? ''}/${run.container}] ${run.hook} hook ${formatHookRun(run)}`),
   });
 
   const follower = new LogFollower((prefix, _stream, line) => err(`${prefix} ${line}`));
@@ -115,9 +118,15 @@ export async function runPods(opts: RunOptions): Promise<number> {
   const allDone = (): boolean =>
     opts.pods.every((p) => {
       const uid = p.metadata?.uid ?? '';
-      const cur = store.get<Pod>({ resource: 'pods', namespace: p.metadata?.namespace ?? 'default', name: p.metadata?.name ?? '' });
+      const cur = store.get<Pod>({
+        resource: 'pods',
+        namespace: p.metadata?.namespace ?? 'default',
+        name: p.metadata?.name ?? '',
+      });
       const phase = (cur ?? lastSeen.get(uid))?.status?.phase;
-      return (!cur || phase === 'Succeeded' || phase === 'Failed') && (kubelet.worker(uid)?.isTerminated ?? true);
+      return (
+        (!cur || phase === 'Succeeded' || phase === 'Failed') && (kubelet.worker(uid)?.isTerminated ?? true)
+      );
     });
 
   let stoppedByUser = false;
@@ -138,7 +147,8 @@ export async function runPods(opts: RunOptions): Promise<number> {
       for (const [uid, p] of lastSeen) if (p.status?.phase === 'Failed') failedBeforeStop.add(uid);
       const now = clock.now();
       for (const p of store.list<Pod>('pods').items) {
-        if (p.metadata?.deletionTimestamp || p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') continue;
+        if (p.metadata?.deletionTimestamp || p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed')
+          continue;
         const grace = p.spec?.terminationGracePeriodSeconds ?? 30;
         const md = { ...p.metadata };
         delete (md as { resourceVersion?: string }).resourceVersion;
@@ -148,7 +158,9 @@ export async function runPods(opts: RunOptions): Promise<number> {
             ...p,
             metadata: {
               ...md,
-              deletionTimestamp: new Date(Math.floor(now / 1000) * 1000 + grace * 1000).toISOString().replace('.000Z', 'Z'),
+              deletionTimestamp: new Date(Math.floor(now / 1000) * 1000 + grace * 1000)
+                .toISOString()
+                .replace('.000Z', 'Z'),
               deletionGracePeriodSeconds: grace,
             },
           },
@@ -193,13 +205,18 @@ export async function runPods(opts: RunOptions): Promise<number> {
 
   const finals = opts.pods.map((p) => lastSeen.get(p.metadata?.uid ?? '') ?? p);
   printFinal(finals, opts, clock.now());
-  const failed = finals.some((p) => p.status?.phase === 'Failed' && (!stoppedByUser || failedBeforeStop.has(p.metadata?.uid ?? '')));
+  const failed = finals.some(
+    (p) => p.status?.phase === 'Failed' && (!stoppedByUser || failedBeforeStop.has(p.metadata?.uid ?? '')),
+  );
   return failed ? EXIT_POD_FAILED : EXIT_OK;
 }
 
 function printFinal(pods: Pod[], opts: RunOptions, now: number): void {
   const objects = pods.map((p) => ({ apiVersion: 'v1', kind: 'Pod', ...p }));
-  const doc = objects.length === 1 ? objects[0] : { apiVersion: 'v1', kind: 'List', items: objects, metadata: { resourceVersion: '' } };
+  const doc =
+    objects.length === 1
+      ? objects[0]
+      : { apiVersion: 'v1', kind: 'List', items: objects, metadata: { resourceVersion: '' } };
   if (opts.output === 'json') opts.stdout.write(JSON.stringify(doc, null, 4) + '\n');
   else if (opts.output === 'yaml') opts.stdout.write(toYaml(doc));
   else opts.stdout.write(podTable(pods, now, true));

@@ -12,20 +12,34 @@ function rfc3339(ms: number): string {
 export function bindToNode(pod: Pod, nodeName: string, now: number): Pod {
   const status = pod.status ?? {};
   const conditions = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
-  conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null as unknown as string, lastTransitionTime: rfc3339(now) });
+  conditions.push({
+    type: 'PodScheduled',
+    status: 'True',
+    lastProbeTime: null as unknown as string,
+    lastTransitionTime: rfc3339(now),
+  });
   return { ...pod, spec: { ...pod.spec!, nodeName }, status: { ...status, conditions } };
 }
 
 /** The scheduler's event, as default-scheduler words it. */
-export function scheduledEvent(pod: Pod, nodeName: string, now: number): Parameters<EventSink['writeEvent']>[0] {
+export function scheduledEvent(
+  pod: Pod,
+  nodeName: string,
+  now: number,
+): Parameters<EventSink['writeEvent']>[0] {
   const md = pod.metadata ?? {};
   const ns = md.namespace ?? 'default';
-  const ts = rfc3339(now);
   return {
     apiVersion: 'v1',
     kind: 'Event',
     metadata: { name: `${md.name ?? ''}.${(now * 1000).toString(16)}`, namespace: ns },
-    involvedObject: { kind: 'Pod', namespace: ns, name: md.name ?? '', apiVersion: 'v1', ...(md.uid ? { uid: md.uid } : {}) },
+    involvedObject: {
+      kind: 'Pod',
+      namespace: ns,
+      name: md.name ?? '',
+      apiVersion: 'v1',
+      ...(md.uid ? { uid: md.uid } : {}),
+    },
     reason: 'Scheduled',
     message: `Successfully assigned ${ns}/${md.name ?? ''} to ${nodeName}`,
     type: 'Normal',

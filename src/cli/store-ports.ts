@@ -5,7 +5,11 @@ import type { EventSink, PodChange, PodSource, StatusWriter } from '../kubelet/p
 import { NotFoundError, type Store } from '../store/store.ts';
 
 function keyOf(pod: Pod): { resource: string; namespace: string; name: string } {
-  return { resource: 'pods', namespace: pod.metadata?.namespace ?? 'default', name: pod.metadata?.name ?? '' };
+  return {
+    resource: 'pods',
+    namespace: pod.metadata?.namespace ?? 'default',
+    name: pod.metadata?.name ?? '',
+  };
 }
 
 function withoutResourceVersion<T extends Pod | Event>(o: T): T {
@@ -77,7 +81,11 @@ export class StoreEventSink implements EventSink {
   }
 
   writeEvent(event: Event): void {
-    const key = { resource: 'events', namespace: event.metadata?.namespace ?? 'default', name: event.metadata?.name ?? '' };
+    const key = {
+      resource: 'events',
+      namespace: event.metadata?.namespace ?? 'default',
+      name: event.metadata?.name ?? '',
+    };
     const existing = this.store.get<Event>(key);
     if (existing) {
       const next: Event = { ...event, metadata: { ...(existing.metadata ?? {}), ...event.metadata } };
