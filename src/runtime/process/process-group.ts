@@ -17,14 +17,14 @@ export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): 
   return 255;
 }
 
-/** Sends a signal to a whole process group; false when the group no longer exists. */
+/** Sends a signal to a whole process group; false when that failed (the group is gone: ESRCH). */
 export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  if (!(pgid > 1)) return false; // never -0 (our own group) or -1 (every process)
   try {
     process.kill(-pgid, signal);
     return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    throw e;
+  } catch {
+    return false;
   }
 }
 
