@@ -133,7 +133,7 @@ describe('sandboxes', () => {
     assert.deepEqual(await rt.listPodSandboxes('other'), []);
     await rt.stopPodSandbox('unknown');
     const other = new ProcessRuntime({
-      root: mkdtempSync(join(tmpdir(), 'pr-ip-')),
+      root: join(root, 'other-runtime'),
       clock: realClock,
       nodeIP: '10.0.0.5',
     });
