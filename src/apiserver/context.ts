@@ -5,6 +5,7 @@ import type { Clock } from '../util/clock.ts';
 import type { NodeStreams } from './node-streams.ts';
 import type { ResourceRequest } from './request-info.ts';
 import type { ResourceDef } from './resources.ts';
+import type { ResourceStorage } from './storage.ts';
 
 export interface ServerServices {
   store: Store;
@@ -24,6 +25,8 @@ export interface RequestContext {
   query: URLSearchParams;
   info: ResourceRequest;
   def: ResourceDef;
+  /** The resource's view of the store. */
+  storage: ResourceStorage;
   services: ServerServices;
   /** Warning headers to send with the answer. */
   warnings: string[];

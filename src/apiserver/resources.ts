@@ -10,6 +10,7 @@ import {
   validatePodStatusUpdate,
   validatePodUpdate,
 } from './api-adapter.ts';
+import { eventFromV1, eventToV1 } from './event-conversion.ts';
 import type { ApiObject } from './meta.ts';
 import {
   genericPatchMeta,
@@ -44,6 +45,12 @@ export interface ResourceDef {
   subresources: SubresourceDef[];
   /** The store's resource name. */
   storage: string;
+  /** The schema bodies are checked against (strict field validation); '' for none. Default: kind. */
+  schemaKind?: string;
+  /** Stored form → served form, for versions stored as another (events.k8s.io/v1 Events). */
+  fromStorage?: (obj: ApiObject) => ApiObject;
+  /** Served form → stored form. */
+  toStorage?: (obj: ApiObject) => ApiObject;
   selectableFields: readonly string[];
   fields(obj: ApiObject): Record<string, string>;
   patchMeta: PatchMeta;
@@ -293,7 +300,68 @@ export const nodes: ResourceDef = {
   validateStatusUpdate() {},
 };
 
-export const RESOURCES: readonly ResourceDef[] = [pods, events, namespaces, nodes];
+// coordination.k8s.io Leases: the node heartbeat lives in kube-node-lease (kubectl describe node reads it).
+export const leases: ResourceDef = {
+  group: 'coordination.k8s.io',
+  version: 'v1',
+  resource: 'leases',
+  kind: 'Lease',
+  singular: 'lease',
+  namespaced: true,
+  shortNames: [],
+  categories: [],
+  verbs: ALL_VERBS,
+  subresources: [],
+  storage: 'leases',
+  selectableFields: ['metadata.name', 'metadata.namespace'],
+  fields: (obj) => metaFields(obj, true),
+  patchMeta: genericPatchMeta,
+  hasStatus: false,
+  prepareCreate: (obj) => obj,
+  prepareUpdate: (obj) => obj,
+  validateStatusUpdate() {},
+};
+
+// events.k8s.io/v1: the same Events, in the newer shape (regarding, note, reportingController…).
+export const eventsV1: ResourceDef = {
+  ...events,
+  group: 'events.k8s.io',
+  version: 'v1',
+  shortNames: ['ev'],
+  selectableFields: [
+    'metadata.name',
+    'metadata.namespace',
+    'regarding.kind',
+    'regarding.namespace',
+    'regarding.name',
+    'regarding.uid',
+    'regarding.apiVersion',
+    'regarding.resourceVersion',
+    'regarding.fieldPath',
+    'reason',
+    'reportingController',
+    'type',
+  ],
+  fields(obj) {
+    const core = events.fields(eventFromV1(obj));
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(core)) {
+      out[
+        k.replace(/^involvedObject\./, 'regarding.').replace(/^reportingComponent$/, 'reportingController')
+      ] = v;
+    }
+    return out;
+  },
+  fromStorage: eventToV1,
+  toStorage: eventFromV1,
+  // The field schema nodelet carries is core/v1's; the newer shape is not checked field by field.
+  schemaKind: '',
+  prepareCreate(obj, ctx) {
+    return eventToV1(events.prepareCreate(eventFromV1(obj), ctx));
+  },
+};
+
+export const RESOURCES: readonly ResourceDef[] = [pods, events, namespaces, nodes, leases, eventsV1];
 
 export function findResource(group: string, version: string, resource: string): ResourceDef | undefined {
   return RESOURCES.find((r) => r.group === group && r.version === version && r.resource === resource);

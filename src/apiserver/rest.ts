@@ -5,13 +5,7 @@
 import { parse as parseYaml } from 'yaml';
 import { tableObjectFor } from '../api/printers/table-objects.ts';
 import type { IncludeObject } from '../api/printers/table.ts';
-import {
-  AlreadyExistsError,
-  ConflictError,
-  NotFoundError,
-  type ObjectKey,
-  type StoredObject,
-} from '../store/store.ts';
+import type { StoredObject } from '../store/store.ts';
 import type { RequestContext } from './context.ts';
 import { fieldValidationParam, validateFields } from './field-validation.ts';
 import {
@@ -27,12 +21,12 @@ import {
 import { applyServerSide, recordAppliedCreate, recordManagedFields } from './managed-fields.ts';
 import { prepareCreateMeta, prepareUpdateMeta, rfc3339, sameObject, type ApiObject } from './meta.ts';
 import { applyJsonPatch, JsonPatchError } from './patch/json-patch.ts';
+import { decodeProtobuf } from './protobuf.ts';
 import { applyMergePatch } from './patch/merge-patch.ts';
 import { applyStrategicMergePatch, StrategicMergeError } from './patch/strategic-merge.ts';
 import { apiVersionOf, groupResource, type ResourceDef } from './resources.ts';
 import { parseFieldSelector, parseLabelSelector, selectedName } from './selectors.ts';
 import {
-  alreadyExists,
   ApiError,
   badRequest,
   conflict,
@@ -40,7 +34,6 @@ import {
   methodNotSupported,
   notFound,
   unsupportedMediaType,
-  type GroupResource,
 } from './status.ts';
 import { planDelete, type DeleteOptions } from './deletion.ts';
 import { serveWatch } from './watch.ts';
@@ -59,20 +52,6 @@ const PATCH_TYPES = [
 
 // Namespaces that NamespaceLifecycle admission never lets go.
 const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
-
-function keyOf(def: ResourceDef, namespace: string, name: string): ObjectKey {
-  return { resource: def.storage, namespace: def.namespaced ? namespace : '', name };
-}
-
-/** Store errors as Status errors naming the API resource. */
-export function fromStoreError(err: unknown, gr: GroupResource, name: string): unknown {
-  if (err instanceof NotFoundError) return notFound(gr, name);
-  if (err instanceof AlreadyExistsError) return alreadyExists(gr, name);
-  if (err instanceof ConflictError) {
-    return conflict(gr, name, err.message.replace(/^Operation cannot be fulfilled on [^:]*: /, ''));
-  }
-  return err;
-}
 
 function filterFor(ctx: RequestContext): ObjectFilter {
   const { def, query, info } = ctx;
@@ -135,8 +114,8 @@ function withTypeMeta(def: ResourceDef, obj: ApiObject): ApiObject {
 }
 
 export function handleGet(ctx: RequestContext): void {
-  const { def, info, services } = ctx;
-  const obj = services.store.get<ApiObject>(keyOf(def, info.namespace, info.name));
+  const { def, info, storage } = ctx;
+  const obj = storage.get(info.namespace, info.name);
   if (!obj) throw notFound(groupResource(def), info.name);
   respondObject(ctx, 200, obj);
 }
@@ -148,7 +127,7 @@ interface ContinueToken {
 }
 
 export function handleList(ctx: RequestContext): void {
-  const { def, query, services } = ctx;
+  const { def, query, services, storage } = ctx;
   const filter = filterFor(ctx);
   const shape = negotiate(ctx.req.headers.accept);
   const includeObject = includeObjectParam(query);
@@ -162,14 +141,11 @@ export function handleList(ctx: RequestContext): void {
   let resourceVersion: string;
   if (onlyName !== undefined && (def.namespaced ? filter.namespace !== '' : true)) {
     // metadata.name=x in one namespace: one lookup instead of a scan (kubectl wait/delete).
-    const o = services.store.get<ApiObject>(keyOf(def, filter.namespace, onlyName));
+    const o = storage.get(filter.namespace, onlyName);
     items = o && filter.matches(o) ? [o] : [];
     resourceVersion = services.store.currentResourceVersion();
   } else {
-    const listed = services.store.list<ApiObject>(
-      def.storage,
-      filter.namespace ? { namespace: filter.namespace } : {},
-    );
+    const listed = storage.list(filter.namespace);
     items = listed.items.filter((o) => filter.matches(o));
     resourceVersion = listed.resourceVersion;
   }
@@ -259,6 +235,9 @@ async function readObjectBody(ctx: RequestContext): Promise<{ obj: ApiObject; ra
     } catch (err) {
       throw badRequest(`error converting YAML to JSON: ${(err as Error).message}`);
     }
+  } else if (type === 'application/vnd.kubernetes.protobuf') {
+    // kubectl's typed clients (`kubectl create namespace`) write protobuf.
+    value = decodeProtobuf(body);
   } else if (type === 'application/json' || type === '' || type === '*/*') {
     raw = body.toString('utf8');
     value = parseJsonBody(body);
@@ -370,11 +349,7 @@ function createObject(
       ? recordAppliedCreate(obj, input, owner)
       : recordManagedFields(undefined, obj, { ...owner, operation });
   if (dryRun(query)) return obj;
-  try {
-    return services.store.create(keyOf(def, info.namespace, name), obj);
-  } catch (err) {
-    throw fromStoreError(err, groupResource(def), name);
-  }
+  return ctx.storage.create(info.namespace, name, obj);
 }
 
 export async function handleCreate(ctx: RequestContext): Promise<void> {
@@ -383,7 +358,7 @@ export async function handleCreate(ctx: RequestContext): Promise<void> {
   const directive = fieldValidationParam(query);
   const { obj, raw } = await readObjectBody(ctx);
   checkTypeMeta(def, obj);
-  ctx.warnings.push(...validateFields(obj, raw, def.kind, directive, strictPrefix(def)));
+  ctx.warnings.push(...validateFields(obj, raw, def.schemaKind ?? def.kind, directive, strictPrefix(def)));
   const created = createObject(ctx, obj, fieldManager(ctx, 'unknown'), 'Update');
   respondObject(ctx, 201, created);
 }
@@ -447,16 +422,11 @@ function writeUpdate(
     JSON.stringify(obj.metadata?.managedFields) === JSON.stringify(current.metadata?.managedFields);
   if (sameObject(obj, current) && sameOwners) return current;
   if (dryRun(query)) return obj;
-  const key = keyOf(def, info.namespace, info.name);
-  try {
-    const stored = services.store.update(key, {
-      ...obj,
-      metadata: { ...obj.metadata, resourceVersion: current.metadata?.resourceVersion ?? '' },
-    });
-    return finalizeIfDone(ctx, stored);
-  } catch (err) {
-    throw fromStoreError(err, gr, info.name);
-  }
+  const stored = ctx.storage.update(info.namespace, info.name, {
+    ...obj,
+    metadata: { ...obj.metadata, resourceVersion: current.metadata?.resourceVersion ?? '' },
+  });
+  return finalizeIfDone(ctx, stored);
 }
 
 /** An object being deleted goes once its finalizers are gone and no grace period is left. */
@@ -466,22 +436,20 @@ function finalizeIfDone(ctx: RequestContext, obj: ApiObject): ApiObject {
   if ((md.deletionGracePeriodSeconds ?? 0) > 0) return obj;
   if (ctx.def.resource === 'namespaces') return obj;
   try {
-    return ctx.services.store.delete(keyOf(ctx.def, ctx.info.namespace, ctx.info.name), {
-      uid: md.uid ?? '',
-    });
+    return ctx.storage.delete(ctx.info.namespace, ctx.info.name, { uid: md.uid ?? '' });
   } catch {
     return obj;
   }
 }
 
 export async function handleUpdate(ctx: RequestContext): Promise<void> {
-  const { def, info, services, query } = ctx;
+  const { def, info, query } = ctx;
   if (!info.name) throw methodNotSupported(groupResource(def), 'update');
   const directive = fieldValidationParam(query);
   const { obj, raw } = await readObjectBody(ctx);
   checkTypeMeta(def, obj);
-  ctx.warnings.push(...validateFields(obj, raw, def.kind, directive, strictPrefix(def)));
-  const current = services.store.get<ApiObject>(keyOf(def, info.namespace, info.name));
+  ctx.warnings.push(...validateFields(obj, raw, def.schemaKind ?? def.kind, directive, strictPrefix(def)));
+  const current = ctx.storage.get(info.namespace, info.name);
   if (!current) throw notFound(groupResource(def), info.name);
   const updated = writeUpdate(ctx, current, obj, { manager: fieldManager(ctx, 'unknown') });
   respondObject(ctx, 200, updated);
@@ -495,7 +463,7 @@ export async function handlePatch(ctx: RequestContext): Promise<void> {
   if (!PATCH_TYPES.includes(contentType)) throw unsupportedMediaType(PATCH_TYPES);
   const directive = fieldValidationParam(query);
   const body = (await readBody(ctx.req)).toString('utf8');
-  const current = services.store.get<ApiObject>(keyOf(def, info.namespace, info.name));
+  const current = ctx.storage.get(info.namespace, info.name);
 
   if (contentType === 'application/apply-patch+yaml') {
     const manager = query.get('fieldManager');
@@ -516,7 +484,12 @@ export async function handlePatch(ctx: RequestContext): Promise<void> {
     const applied = config as ApiObject;
     checkTypeMeta(def, applied);
     ctx.warnings.push(
-      ...validateFields(applied, body.trimStart().startsWith('{') ? body : undefined, def.kind, directive),
+      ...validateFields(
+        applied,
+        body.trimStart().startsWith('{') ? body : undefined,
+        def.schemaKind ?? def.kind,
+        directive,
+      ),
     );
     if (applied.metadata?.name && applied.metadata.name !== info.name) {
       throw badRequest(
@@ -568,7 +541,7 @@ export async function handlePatch(ctx: RequestContext): Promise<void> {
   if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) {
     throw badRequest('the patch produced something other than an object');
   }
-  ctx.warnings.push(...validateFields(patched, undefined, def.kind, directive));
+  ctx.warnings.push(...validateFields(patched, undefined, def.schemaKind ?? def.kind, directive));
   // A patch that sets metadata.resourceVersion asks for optimistic concurrency; otherwise it
   // applies to the current version.
   const patchRv = patchResourceVersion(patch);
@@ -640,8 +613,7 @@ export async function handleDelete(ctx: RequestContext): Promise<void> {
   const { def, info, services } = ctx;
   const gr = groupResource(def);
   const opts = await readDeleteOptions(ctx);
-  const key = keyOf(def, info.namespace, info.name);
-  const current = services.store.get<ApiObject>(key);
+  const current = ctx.storage.get(info.namespace, info.name);
   if (!current) throw notFound(gr, info.name);
   const pre = opts.preconditions ?? {};
   if (pre.uid && pre.uid !== current.metadata?.uid) {
@@ -664,14 +636,15 @@ export async function handleDelete(ctx: RequestContext): Promise<void> {
     return;
   }
   const plan = planDelete(def, current, opts, services.clock.now());
+  const storage = ctx.storage;
   let result: ApiObject;
-  try {
-    if (plan.action === 'keep') result = current;
-    else if (plan.action === 'mark') result = isDry ? plan.object : services.store.update(key, plan.object);
-    else result = isDry ? current : services.store.delete(key, { uid: current.metadata?.uid ?? '' });
-  } catch (err) {
-    throw fromStoreError(err, gr, info.name);
-  }
+  if (plan.action === 'keep') result = current;
+  else if (plan.action === 'mark')
+    result = isDry ? plan.object : storage.update(info.namespace, info.name, plan.object);
+  else
+    result = isDry
+      ? current
+      : storage.delete(info.namespace, info.name, { uid: current.metadata?.uid ?? '' });
   respondObject(ctx, 200, result);
 }
 
@@ -691,33 +664,28 @@ function deleteNamespace(ctx: RequestContext, current: ApiObject, isDry: boolean
     status: { ...(current.status ?? {}), phase: 'Terminating' },
   };
   if (isDry) return marked;
-  try {
-    return services.store.update(keyOf(ctx.def, '', info.name), marked);
-  } catch (err) {
-    throw fromStoreError(err, gr, info.name);
-  }
+  return ctx.storage.update('', info.name, marked);
 }
 
 export async function handleDeleteCollection(ctx: RequestContext): Promise<void> {
-  const { def, services } = ctx;
+  const { def, services, storage } = ctx;
   const opts = await readDeleteOptions(ctx);
   const filter = filterFor(ctx);
-  const listed = services.store.list<ApiObject>(
-    def.storage,
-    filter.namespace ? { namespace: filter.namespace } : {},
-  );
+  const listed = storage.list(filter.namespace);
   const isDry = (opts.dryRun?.length ?? 0) > 0;
   const results: ApiObject[] = [];
   for (const obj of listed.items.filter((o) => filter.matches(o))) {
-    const key = keyOf(def, obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
+    const ns = obj.metadata?.namespace ?? '';
+    const name = obj.metadata?.name ?? '';
     const plan = planDelete(def, obj, opts, services.clock.now());
     try {
       if (plan.action === 'keep') results.push(obj);
       else if (plan.action === 'mark')
-        results.push(isDry ? plan.object : services.store.update(key, plan.object));
-      else results.push(isDry ? obj : services.store.delete(key, { uid: obj.metadata?.uid ?? '' }));
+        results.push(isDry ? plan.object : storage.update(ns, name, plan.object));
+      else results.push(isDry ? obj : storage.delete(ns, name, { uid: obj.metadata?.uid ?? '' }));
     } catch (err) {
-      if (!(err instanceof NotFoundError)) throw err;
+      // gone meanwhile: nothing left to delete
+      if (!(err instanceof ApiError && err.code === 404)) throw err;
     }
   }
   sendJson(ctx.res, 200, {

@@ -655,6 +655,94 @@ describe('routing', () => {
   });
 });
 
+describe('more kinds', () => {
+  test('events.k8s.io/v1 serves the same Events in the newer shape, both ways', async () => {
+    const core = {
+      metadata: { name: 'conv1' },
+      involvedObject: { kind: 'Pod', namespace: 'default', name: 'x', uid: 'ux' },
+      reason: 'Started',
+      message: 'started it',
+      type: 'Normal',
+      source: { component: 'kubelet', host: 'n' },
+      count: 2,
+      reportingComponent: 'kubelet',
+    };
+    await t.json('POST', '/api/v1/namespaces/default/events', { body: core });
+    const v1 = await t.json<Obj>('GET', '/apis/events.k8s.io/v1/namespaces/default/events/conv1');
+    assert.equal(v1.body.apiVersion, 'events.k8s.io/v1');
+    assert.deepEqual(v1.body.regarding, core.involvedObject);
+    assert.equal(v1.body.note, 'started it');
+    assert.equal(v1.body.reportingController, 'kubelet');
+    assert.equal(v1.body.deprecatedCount, 2);
+    assert.deepEqual(v1.body.deprecatedSource, core.source);
+    assert.equal(v1.body.message, undefined);
+    const sel = await t.json<Obj>('GET', '/apis/events.k8s.io/v1/events?fieldSelector=regarding.name%3Dx');
+    assert.deepEqual(
+      (sel.body.items as Obj[]).map((e) => e.metadata.name),
+      ['conv1'],
+    );
+    await t.json('POST', '/apis/events.k8s.io/v1/namespaces/default/events', {
+      body: {
+        metadata: { name: 'conv2' },
+        regarding: { kind: 'Pod', namespace: 'default', name: 'y' },
+        note: 'from the new API',
+        reason: 'Scheduled',
+        type: 'Normal',
+        action: 'Binding',
+        reportingController: 'default-scheduler',
+        reportingInstance: 'sched',
+        eventTime: '2026-01-01T00:00:00.000000Z',
+      },
+    });
+    const back = await t.json<Obj>('GET', '/api/v1/namespaces/default/events/conv2');
+    assert.equal(back.body.message, 'from the new API');
+    assert.equal(back.body.involvedObject.name, 'y');
+    assert.equal(back.body.reportingComponent, 'default-scheduler');
+  });
+
+  test('a protobuf Namespace body (kubectl create namespace) is read', async () => {
+    const field = (no: number, payload: Buffer): Buffer => {
+      const len: number[] = [];
+      let n = payload.length;
+      do {
+        len.push((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
+        n >>= 7;
+      } while (n > 0);
+      return Buffer.concat([Buffer.from([(no << 3) | 2, ...len]), payload]);
+    };
+    const meta = Buffer.concat([
+      field(1, Buffer.from('from-proto')),
+      field(11, Buffer.concat([field(1, Buffer.from('team')), field(2, Buffer.from('a'))])),
+    ]);
+    const raw = field(1, meta);
+    const typeMeta = Buffer.concat([field(1, Buffer.from('v1')), field(2, Buffer.from('Namespace'))]);
+    const body = Buffer.concat([Buffer.from('k8s\0'), field(1, typeMeta), field(2, raw)]);
+    const res = await fetch(`${t.url}/api/v1/namespaces`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer test-token', 'content-type': 'application/vnd.kubernetes.protobuf' },
+      body,
+    });
+    assert.equal(res.status, 201);
+    const ns = (await res.json()) as Obj;
+    assert.equal(ns.metadata.name, 'from-proto');
+    assert.deepEqual(ns.metadata.labels, { team: 'a', 'kubernetes.io/metadata.name': 'from-proto' });
+    assert.equal(ns.status.phase, 'Active');
+  });
+
+  test('leases are served under coordination.k8s.io/v1', async () => {
+    const r = await t.json<Obj>('POST', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', {
+      body: { metadata: { name: 'n1' }, spec: { holderIdentity: 'n1', leaseDurationSeconds: 40 } },
+    });
+    assert.equal(r.status, 201);
+    assert.equal(r.body.apiVersion, 'coordination.k8s.io/v1');
+    const groups = await t.json<Obj>('GET', '/apis');
+    assert.deepEqual((groups.body.groups as Obj[]).map((g) => g.name).sort(), [
+      'coordination.k8s.io',
+      'events.k8s.io',
+    ]);
+  });
+});
+
 describe('pod types', () => {
   test('a stored Pod reads back as the same object', async () => {
     const p = (await create('roundtrip')) as Pod;

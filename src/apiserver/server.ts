@@ -31,6 +31,7 @@ import { ExecServer, supportsProtocol, validateExec } from './pod-exec.ts';
 import { handleLog } from './pod-logs.ts';
 import { parseResourcePath, type Verb } from './request-info.ts';
 import { findResource, groupResource } from './resources.ts';
+import { ResourceStorage } from './storage.ts';
 import {
   handleCreate,
   handleDelete,
@@ -227,6 +228,7 @@ export class ApiServer {
       query: url.searchParams,
       info,
       def,
+      storage: new ResourceStorage(this.services.store, def),
       services: this.services,
       warnings,
     };

@@ -82,13 +82,12 @@ export function serveWatch(
 
   let unsubscribe: () => void = () => {};
   let goneMessage: string | undefined;
-  const initialState = rvParam === '' || rvParam === '0' || (sendInitialEvents && rvParam === '');
+  // resourceVersion unset or "0": the current state first, as synthetic ADDED events.
+  const initialState = rvParam === '' || rvParam === '0' || sendInitialEvents;
+  const storage = ctx.storage;
   try {
-    if (initialState || sendInitialEvents) {
-      const listed = store.list<StoredObject>(
-        def.storage,
-        filter.namespace ? { namespace: filter.namespace } : {},
-      );
+    if (initialState) {
+      const listed = storage.list(filter.namespace);
       for (const o of listed.items) if (matches(o)) send('ADDED', o);
       if (sendInitialEvents) {
         // The watch-list protocol: a bookmark annotated as the end of the initial events.
@@ -101,13 +100,9 @@ export function serveWatch(
           },
         });
       }
-      unsubscribe = store.watch(
-        def.storage,
-        { resourceVersion: listed.resourceVersion, ...ns(filter) },
-        onEvent,
-      );
+      unsubscribe = storage.watch({ resourceVersion: listed.resourceVersion, ...ns(filter) }, onEvent);
     } else {
-      unsubscribe = store.watch(def.storage, { resourceVersion: rvParam, ...ns(filter) }, onEvent);
+      unsubscribe = storage.watch({ resourceVersion: rvParam, ...ns(filter) }, onEvent);
     }
   } catch (err) {
     if (err instanceof InvalidResourceVersionError) throw badRequest(err.message);

@@ -1,14 +1,17 @@
-// The Node object of this machine and its heartbeat, as the kubelet's node status manager keeps
-// them: registered on start (addresses, capacity, nodeInfo, labels), conditions refreshed every
-// nodeStatusUpdateFrequency (10 s), Ready=False with the kubelet's message once it stops.
+// The Node object of this machine and its heartbeat, as the kubelet keeps them: the Node registered
+// on start (addresses, capacity, nodeInfo, labels); its Lease in kube-node-lease renewed every 10 s
+// (the heartbeat); the status checked every nodeStatusUpdateFrequency (10 s) and written when it
+// changed or nodeStatusReportFrequency (5 min) has passed; Ready=Unknown once the agent stops.
 import { arch, cpus, freemem, hostname, networkInterfaces, release, totalmem, type } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Node, NodeCondition } from 'kubernetes-types/core/v1.js';
 import type { Store } from '../../store/store.ts';
 import type { Clock, Timer } from '../../util/clock.ts';
-import { rfc3339 } from '../meta.ts';
+import { microTime, rfc3339 } from '../meta.ts';
 
 export const NODE_STATUS_UPDATE_MS = 10_000;
+export const NODE_STATUS_REPORT_MS = 5 * 60_000;
+export const LEASE_DURATION_SECONDS = 40;
 
 export interface NodeStatusOptions {
   store: Store;
@@ -41,6 +44,8 @@ function hostIPs(): string[] {
 export class NodeStatusWriter {
   private readonly o: NodeStatusOptions;
   private timer: Timer | undefined;
+  private lastReport = 0;
+  private lastStatus = '';
 
   constructor(options: NodeStatusOptions) {
     this.o = options;
@@ -51,18 +56,49 @@ export class NodeStatusWriter {
   }
 
   start(): void {
-    this.write(true);
+    this.write(true, true);
+    this.renewLease();
     const tick = (): void => {
-      this.write(true);
+      this.renewLease();
+      this.write(true, false);
       this.timer = this.o.clock.setTimer(NODE_STATUS_UPDATE_MS, tick);
     };
     this.timer = this.o.clock.setTimer(NODE_STATUS_UPDATE_MS, tick);
   }
 
-  /** The agent stops: the node reports NotReady, as the node lifecycle controller would decide. */
+  /** The agent stops: Ready becomes Unknown, as the node lifecycle controller marks a silent node. */
   stop(): void {
     this.timer?.cancel();
-    this.write(false);
+    this.write(false, true);
+  }
+
+  private renewLease(): void {
+    const { store, clock, nodeName } = this.o;
+    const key = { resource: 'leases', namespace: 'kube-node-lease', name: nodeName };
+    const node = store.get<Node>(this.key);
+    const current = store.get<
+      Record<string, unknown> & { metadata?: { uid?: string; creationTimestamp?: string } }
+    >(key);
+    const lease = {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: {
+        name: nodeName,
+        namespace: 'kube-node-lease',
+        uid: current?.metadata?.uid ?? (this.o.uid ?? randomUUID)(),
+        creationTimestamp: current?.metadata?.creationTimestamp ?? rfc3339(clock.now()),
+        ownerReferences: node?.metadata?.uid
+          ? [{ apiVersion: 'v1', kind: 'Node', name: nodeName, uid: node.metadata.uid }]
+          : [],
+      },
+      spec: {
+        holderIdentity: nodeName,
+        leaseDurationSeconds: LEASE_DURATION_SECONDS,
+        renewTime: microTime(clock.now()),
+      },
+    };
+    if (current) store.update(key, lease);
+    else store.create(key, lease);
   }
 
   private conditions(ready: boolean, previous: Node | undefined): NodeCondition[] {
@@ -97,7 +133,7 @@ export class NodeStatusWriter {
     ];
   }
 
-  private write(ready: boolean): void {
+  private write(ready: boolean, force: boolean): void {
     const { store, clock } = this.o;
     const current = store.get<Node>(this.key);
     const cpu = String(cpus().length);
@@ -149,6 +185,14 @@ export class NodeStatusWriter {
         },
       },
     };
+    // Heartbeat times aside, has anything changed since the last report?
+    const fingerprint = JSON.stringify(node, (k, v: unknown) =>
+      k === 'lastHeartbeatTime' || k === 'lastTransitionTime' ? undefined : v,
+    );
+    const due = clock.now() - this.lastReport >= NODE_STATUS_REPORT_MS;
+    if (current && !force && !due && fingerprint === this.lastStatus) return;
+    this.lastStatus = fingerprint;
+    this.lastReport = clock.now();
     if (current) store.update(this.key, node);
     else store.create(this.key, node);
   }
