@@ -122,8 +122,8 @@ describe('applyPodDefaults', () => {
       successThreshold: 1,
       failureThreshold: 3,
     });
-    // grpc.service stays unset.
-    assert.deepEqual((c.startupProbe as Record<string, unknown>).grpc, { port: 9000 });
+    // GRPCAction.service is defaulted to "" (its +default marker), as reference §5.1 says.
+    assert.deepEqual((c.startupProbe as Record<string, unknown>).grpc, { port: 9000, service: '' });
     assert.deepEqual(c.lifecycle, {
       preStop: { httpGet: { port: 'http', path: '/', scheme: 'HTTP' } },
       postStart: { exec: { command: ['true'] } },

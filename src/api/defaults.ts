@@ -104,6 +104,8 @@ function defaultProbe(probe: unknown): void {
   if (!probe.successThreshold) probe.successThreshold = 1;
   if (!probe.failureThreshold) probe.failureThreshold = 3;
   defaultHTTPGet(probe);
+  // SetDefaults_GRPCAction: an unset service becomes the empty string (the server's overall health).
+  if (isObj(probe.grpc) && probe.grpc.service === undefined) probe.grpc.service = '';
 }
 
 function defaultFieldRef(ref: unknown): void {

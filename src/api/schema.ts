@@ -11,7 +11,14 @@
 // The field layout comes from ./schema/types.generated.ts (see scripts/generate-api-schema.ts).
 import { goQuote } from './field-errors.ts';
 import { ERR_FORMAT_WRONG, QuantityError, quantityFromJSON, numberToJSON } from './quantity.ts';
-import { kindStructs, structs } from './schema/types.generated.ts';
+import { kindStructs, structs as generatedStructs } from './schema/types.generated.ts';
+
+// Fields newer than the generated 1.32 schema that nodelet supports: `lifecycle.stopSignal`
+// (Kubernetes 1.33+, ContainerStopSignals).
+const structs: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  ...generatedStructs,
+  Lifecycle: { ...generatedStructs.Lifecycle, stopSignal: 'string|v1.Signal' },
+};
 
 /** A problem found while decoding, with the API field path it concerns (for line numbers). */
 export interface DecodeProblem {

@@ -1380,8 +1380,62 @@ function validateProbes(c: Obj, gracePeriod: number | undefined, path: FieldPath
   return errs;
 }
 
-function validateLifecycle(lifecycle: Obj, gracePeriod: number | undefined, path: FieldPath): Errs {
-  const errs: Errs = [];
+// The signals a Linux container may ask for as its stop signal (Kubernetes 1.33+ validation).
+const LINUX_STOP_SIGNALS = [
+  'SIGABRT',
+  'SIGALRM',
+  'SIGBUS',
+  'SIGCHLD',
+  'SIGCLD',
+  'SIGCONT',
+  'SIGFPE',
+  'SIGHUP',
+  'SIGILL',
+  'SIGINT',
+  'SIGIO',
+  'SIGIOT',
+  'SIGKILL',
+  'SIGPIPE',
+  'SIGPOLL',
+  'SIGPROF',
+  'SIGPWR',
+  'SIGQUIT',
+  'SIGSEGV',
+  'SIGSTKFLT',
+  'SIGSTOP',
+  'SIGSYS',
+  'SIGTERM',
+  'SIGTRAP',
+  'SIGTSTP',
+  'SIGTTIN',
+  'SIGTTOU',
+  'SIGURG',
+  'SIGUSR1',
+  'SIGUSR2',
+  'SIGVTALRM',
+  'SIGWINCH',
+  'SIGXCPU',
+  'SIGXFSZ',
+];
+
+function validateStopSignal(signal: unknown, osName: string | undefined, path: FieldPath): Errs {
+  if (!set(signal)) return [];
+  if (osName === undefined || osName === '')
+    return [forbidden(path, 'may not be set for containers with empty `spec.os.name`')];
+  if (osName === 'windows' && signal !== 'SIGTERM' && signal !== 'SIGKILL')
+    return [forbidden(path, 'may only be set to SIGTERM or SIGKILL for windows containers')];
+  if (osName === 'linux' && !LINUX_STOP_SIGNALS.includes(str(signal)))
+    return [notSupported(path, str(signal), LINUX_STOP_SIGNALS)];
+  return [];
+}
+
+function validateLifecycle(
+  lifecycle: Obj,
+  gracePeriod: number | undefined,
+  path: FieldPath,
+  osName?: string,
+): Errs {
+  const errs: Errs = [...validateStopSignal(lifecycle.stopSignal, osName, path.child('stopSignal'))];
   const postStart = obj(lifecycle.postStart);
   if (postStart !== undefined)
     errs.push(...validateHandler(postStart, lifecycleHandlers, gracePeriod, path.child('postStart')));
@@ -1409,6 +1463,7 @@ function checkHostPortConflicts(containers: Obj[], path: FieldPath, seen = new S
 interface SpecContext {
   vols: Map<string, Obj>;
   gracePeriod: number | undefined;
+  osName: string | undefined;
   restartPolicy: string;
   hostUsers: boolean;
   opts: Required<PodValidationOptions>;
@@ -1427,7 +1482,7 @@ function validateContainers(containers: unknown, ctx: SpecContext, path: FieldPa
     else names.add(name);
     const lifecycle = obj(c.lifecycle);
     if (lifecycle !== undefined)
-      errs.push(...validateLifecycle(lifecycle, ctx.gracePeriod, p.child('lifecycle')));
+      errs.push(...validateLifecycle(lifecycle, ctx.gracePeriod, p.child('lifecycle'), ctx.osName));
     errs.push(...validateProbes(c, ctx.gracePeriod, p));
     if (set(c.restartPolicy))
       errs.push(forbidden(p.child('restartPolicy'), 'may not be set for non-init containers'));
@@ -1461,7 +1516,7 @@ function validateInitContainers(
     if (restartAlways) {
       const lifecycle = obj(c.lifecycle);
       if (lifecycle !== undefined)
-        errs.push(...validateLifecycle(lifecycle, ctx.gracePeriod, p.child('lifecycle')));
+        errs.push(...validateLifecycle(lifecycle, ctx.gracePeriod, p.child('lifecycle'), ctx.osName));
       errs.push(...validateProbes(c, ctx.gracePeriod, p));
     } else {
       for (const f of ['lifecycle', 'livenessProbe', 'readinessProbe', 'startupProbe']) {
@@ -1739,7 +1794,8 @@ function validatePodSpec(specValue: unknown, path: FieldPath, opts: Required<Pod
   const { vols, errs: volErrs } = validateVolumes(spec.volumes, path.child('volumes'));
   errs.push(...volErrs);
   const restartPolicy = str(spec.restartPolicy);
-  const ctx: SpecContext = { vols, gracePeriod, restartPolicy, hostUsers, opts };
+  const osName = typeof obj(spec.os)?.name === 'string' ? str(obj(spec.os)?.name) : undefined;
+  const ctx: SpecContext = { vols, gracePeriod, restartPolicy, hostUsers, opts, osName };
   errs.push(...validateContainers(spec.containers, ctx, path.child('containers')));
   errs.push(
     ...validateInitContainers(spec.initContainers, spec.containers, ctx, path.child('initContainers')),
