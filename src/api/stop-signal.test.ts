@@ -18,8 +18,8 @@ function pod(lifecycle: Record<string, unknown>, os?: string): Pod {
           {
             name: 'c',
             image: 'x',
-            lifecycle: lifecycle as never,
-            livenessProbe: { grpc: { port: 9000 } } as never,
+            lifecycle,
+            livenessProbe: { grpc: { port: 9000 } },
           },
         ],
       },
