@@ -29,7 +29,7 @@ function pod(lifecycle: Record<string, unknown>, os?: string): Pod {
 }
 
 test('lifecycle.stopSignal is a known field', () => {
-  assert.deepEqual(unknownFields(pod({ stopSignal: 'SIGINT' }, 'linux'), 'Pod'), []);
+  assert.deepEqual(unknownFields({ ...pod({ stopSignal: 'SIGINT' }, 'linux') }, 'Pod'), []);
 });
 
 test('lifecycle.stopSignal needs spec.os.name', () => {
