@@ -1,5 +1,6 @@
 // The ContainerRuntime interface: CRI-shaped (a sandbox per pod, containers inside it, exec, logs).
 // It knows nothing of pod policies: restart decisions, hooks, probes and back-off live in kubelet/.
+import type { ImageService } from './image/image-service.ts';
 
 /** Runtime container states, as the CRI reports them. */
 export type ContainerState = 'created' | 'running' | 'exited' | 'unknown';
@@ -135,6 +136,11 @@ export interface ContainerRuntime {
   /** Name used in container IDs: `<name>://<id>`. */
   readonly name: string;
   readonly version: string;
+  /**
+   * Images, for runtimes that run them (oci): the kubelet's image manager pulls through this with
+   * the container's imagePullPolicy before createContainer. Absent for the process runtime.
+   */
+  readonly images?: ImageService;
 
   runPodSandbox(config: PodSandboxConfig, signal?: AbortSignal): Promise<PodSandboxStatus>;
   stopPodSandbox(sandboxId: string): Promise<void>;

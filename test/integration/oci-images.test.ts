@@ -1,7 +1,7 @@
 // Image pulls and imports against a real registry (Debian's docker-registry on loopback), through
 // a mirror, with bearer-token auth, an image index, a corrupted blob, and layer whiteouts.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,7 @@ import {
 } from '../fixtures/images/test-images.ts';
 
 const skip = ociSkip();
+const cliPath = new URL('../fixtures/images/image-cli.ts', import.meta.url).pathname;
 
 describe('oci images', { skip }, () => {
   let images: BuiltImages;
@@ -210,6 +211,38 @@ describe('oci images', { skip }, () => {
     assert.deepEqual(o?.names, ['example.com/tools/busybox:1']);
     await m.removeImage('example.com/tools/busybox:1');
     assert.equal(await m.imageStatus('example.com/tools/busybox:1'), undefined);
+  });
+
+  test('nodelet image import, ls, rm and pull through a mirror', async () => {
+    const dataDir = mkdtempSync(join(root, 'cli-'));
+    const cli = (...args: string[]): { code: number; out: string; err: string } => {
+      const r = spawnSync(process.execPath, [cliPath, ...args, '--data-dir', dataDir], { encoding: 'utf8' });
+      return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+    };
+    assert.match(
+      cli('import', images.nginxArchive).out,
+      /^unpacked image: docker\.io\/library\/nginx:latest \(sha256:[a-f0-9]{64}\)\n$/,
+    );
+    const pulled = cli('pull', '--registry-mirror', `docker.io=${registry.url}`, 'busybox');
+    assert.equal(pulled.code, 0, pulled.err);
+    const ls = cli('ls').out.split('\n');
+    assert.match(ls[0] ?? '', /^IMAGE\s+TAG\s+IMAGE ID\s+SIZE$/);
+    assert.ok(
+      ls.some((l) => /^docker\.io\/library\/busybox\s+latest\s+[a-f0-9]{13}\s+[\d.]+MB$/.test(l)),
+      ls.join('\n'),
+    );
+    assert.equal(cli('rm', 'nginx').code, 0);
+    const missing = cli('rm', 'nginx');
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, /no such image "nginx"/);
+    const bad = cli(
+      'pull',
+      '--registry-mirror',
+      `docker.io=${registry.url}`,
+      `${registry.host}/library/absent:1`,
+    );
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /^error: failed to pull and unpack image/);
   });
 
   test('layer whiteouts become overlayfs whiteouts and opaque directories', async () => {
