@@ -213,7 +213,7 @@ describe('oci images', { skip }, () => {
     assert.equal(await m.imageStatus('example.com/tools/busybox:1'), undefined);
   });
 
-  test('nodelet image import, ls, rm and pull through a mirror', async () => {
+  test('nodelet image import, ls, rm and pull through a mirror', () => {
     const dataDir = mkdtempSync(join(root, 'cli-'));
     const cli = (...args: string[]): { code: number; out: string; err: string } => {
       const r = spawnSync(process.execPath, [cliPath, ...args, '--data-dir', dataDir], { encoding: 'utf8' });
