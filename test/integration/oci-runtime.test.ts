@@ -19,13 +19,17 @@ describe('oci runtime', { skip }, () => {
   let rt: OciRuntime;
   const pods = new Map<string, Pod>();
   const configMaps = new Map<string, { data: Record<string, string> }>();
+  const secrets = new Map<string, { data: Record<string, string> }>();
 
   const newRuntime = (): OciRuntime =>
     new OciRuntime({
       root: join(root, 'oci'),
       clock: realClock,
       pods: (uid) => pods.get(uid),
-      objects: { configMap: (ns, name) => configMaps.get(`${ns}/${name}`) },
+      objects: {
+        configMap: (ns, name) => configMaps.get(`${ns}/${name}`),
+        secret: (ns, name) => secrets.get(`${ns}/${name}`),
+      },
       pidsLimit: 512,
     });
 
@@ -96,12 +100,15 @@ describe('oci runtime', { skip }, () => {
     }
   };
 
-  const logText = (s: ContainerStatus): string =>
-    readFileSync(s.logPath, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => l.split(' ').slice(3).join(' '))
-      .join('\n');
+  /** The container's output as lines, CRI partial (P) records joined to the line they continue. */
+  const logText = (s: ContainerStatus): string => {
+    let out = '';
+    for (const l of readFileSync(s.logPath, 'utf8').split('\n').filter(Boolean)) {
+      const [, , tag, ...rest] = l.split(' ');
+      out += rest.join(' ') + (tag === 'F' ? '\n' : '');
+    }
+    return out.replace(/\n$/, '');
+  };
 
   const run = async (
     spec: Pod['spec'] & object,
@@ -257,7 +264,7 @@ describe('oci runtime', { skip }, () => {
       name: 'r',
       command: ['sh', '-c', 'cat /scratch/f /cfg/greeting.txt; echo; touch /cfg/x 2>/dev/null || echo ro'],
     });
-    assert.equal(logText(await waitExit(r)), 'shared\nhello from cm\n\nro');
+    assert.equal(logText(await waitExit(r)), 'shared\nhello from cm\nro');
     assert.equal(readFileSync(join(hostDir, 'from-pod'), 'utf8'), 'host\n');
     await assert.rejects(
       sandbox({
@@ -266,6 +273,106 @@ describe('oci runtime', { skip }, () => {
       }),
       /hostPath type check failed: .*absent is not a directory/,
     );
+  });
+
+  test('secret, downwardAPI and projected volumes: keys, items, modes', async () => {
+    secrets.set('default/creds', {
+      data: {
+        password: Buffer.from('s3cret').toString('base64'),
+        user: Buffer.from('me').toString('base64'),
+      },
+    });
+    configMaps.set('default/settings', { data: { mode: 'fast' } });
+    const spec = {
+      containers: [],
+      volumes: [
+        {
+          name: 'sec',
+          secret: { secretName: 'creds', items: [{ key: 'password', path: 'pw', mode: 0o400 }] },
+        },
+        {
+          name: 'dn',
+          downwardAPI: {
+            items: [
+              { path: 'name', fieldRef: { fieldPath: 'metadata.name' } },
+              { path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } },
+            ],
+          },
+        },
+        {
+          name: 'pj',
+          projected: {
+            sources: [
+              { configMap: { name: 'settings' } },
+              { secret: { name: 'creds', items: [{ key: 'user', path: 'u/name' }] } },
+            ],
+          },
+        },
+      ],
+    };
+    const s = await sandbox(spec);
+    const pod = pods.get(s.uid);
+    assert.ok(pod?.spec && pod.metadata);
+    pod.metadata.labels = { app: 'x', tier: 'web' };
+    const c = {
+      name: 'c',
+      command: [
+        'sh',
+        '-c',
+        'cat /sec/pw; echo; stat -c %a /sec/pw; cat /dn/name; echo; cat /dn/labels; echo; cat /pj/mode /pj/u/name',
+      ],
+      volumeMounts: [
+        { name: 'sec', mountPath: '/sec' },
+        { name: 'dn', mountPath: '/dn' },
+        { name: 'pj', mountPath: '/pj' },
+      ],
+    };
+    pod.spec.containers = [c];
+    // The labels were set after the sandbox prepared the downwardAPI volume: a new sandbox sees them.
+    const s2 = await rt.runPodSandbox({
+      podUid: s.uid,
+      podName: pod.metadata.name ?? '',
+      namespace: 'default',
+      attempt: 1,
+      hostname: 'h',
+    });
+    const out = logText(await waitExit(await start(s2.id, c)));
+    assert.equal(out, `s3cret\n400\n${pod.metadata.name ?? ''}\napp="x"\ntier="web"\nfastme`);
+    await assert.rejects(
+      sandbox({ containers: [], volumes: [{ name: 's', secret: { secretName: 'absent' } }] }),
+      /secret "absent" not found/,
+    );
+  });
+
+  test('shareProcessNamespace: the containers of a pod see each other’s processes', async () => {
+    const s = await sandbox({ containers: [], shareProcessNamespace: true });
+    await start(s.id, { name: 'a', command: ['sh', '-c', 'exec sleep 3601'] });
+    const b = await start(s.id, { name: 'b', command: ['sh', '-c', 'ps -o args | grep -c "^sleep 3601"'] });
+    assert.equal(logText(await waitExit(b)), '1');
+    const alone = await sandbox({ containers: [] });
+    await start(alone.id, { name: 'a', command: ['sh', '-c', 'exec sleep 3602'] });
+    const c = await start(alone.id, {
+      name: 'b',
+      command: ['sh', '-c', 'ps -o args | grep -c "^sleep 3602"'],
+    });
+    assert.equal(logText(await waitExit(c)), '0');
+  });
+
+  test('a sandbox whose pause process died is reported not ready', async () => {
+    const s = await sandbox({ containers: [] });
+    const rec = JSON.parse(readFileSync(join(root, 'oci', 'sandboxes.json'), 'utf8')) as {
+      id: string;
+      pausePid: number;
+    }[];
+    const pid = rec.find((r) => r.id === s.id)?.pausePid;
+    assert.ok(pid);
+    process.kill(pid, 'SIGKILL');
+    for (let i = 0; i < 100 && existsSync(`/proc/${pid}/comm`); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    const [st] = await rt.listPodSandboxes(s.uid);
+    assert.equal(st?.state, 'notready');
+    await rt.stopPodSandbox(s.id);
+    await rt.removePodSandbox(s.id);
   });
 
   test('cgroups: over its memory limit a container is OOMKilled with 137; CPU quota and pids limit applied', async () => {

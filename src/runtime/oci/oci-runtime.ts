@@ -125,6 +125,8 @@ interface SandboxRecord extends PodSandboxStatus {
   netnsPath?: string;
   pausePid?: number;
   volumes: PreparedVolume[];
+  /** The pause process and the network are gone (stopPodSandbox ran). */
+  tornDown?: boolean;
 }
 
 interface ContainerRecord {
@@ -355,7 +357,7 @@ export class OciRuntime implements ContainerRuntime {
   private markExited(c: ContainerRecord, code: number, lost = false): void {
     let finishedAt = this.clock.now();
     try {
-      finishedAt = Math.min(finishedAt, statSync(join(this.root, 'exits', c.id)).mtimeMs);
+      finishedAt = Math.min(finishedAt, Math.floor(statSync(join(this.root, 'exits', c.id)).mtimeMs));
     } catch {
       // no exit file
     }
@@ -528,12 +530,13 @@ export class OciRuntime implements ContainerRuntime {
   /** Stops the pause process and releases the pod's network; its containers are the kubelet's to stop first (CRI: idempotent). */
   async stopPodSandbox(sandboxId: string): Promise<void> {
     const rec = this.sandboxes.get(sandboxId);
-    if (!rec || rec.state === 'notready') return;
+    if (!rec || rec.tornDown) return;
     for (const c of this.containers.values()) {
       if (c.sandboxId === sandboxId && c.state === 'running') await this.stopContainer(c.id, 0);
     }
     await this.teardownSandbox(rec);
     rec.state = 'notready';
+    rec.tornDown = true;
     this.persist();
   }
 
@@ -544,7 +547,7 @@ export class OciRuntime implements ContainerRuntime {
     for (const c of [...this.containers.values()]) {
       if (c.sandboxId === sandboxId) await this.removeContainer(c.id);
     }
-    if (rec.state !== 'notready') await this.teardownSandbox(rec);
+    if (!rec.tornDown) await this.teardownSandbox(rec);
     this.sandboxes.delete(sandboxId);
     this.persist();
     const others = [...this.sandboxes.values()].some((s) => s.podUid === rec.podUid);
@@ -557,6 +560,16 @@ export class OciRuntime implements ContainerRuntime {
   }
 
   listPodSandboxes(podUid?: string): Promise<PodSandboxStatus[]> {
+    // A sandbox whose pause process died (killed, or the machine restarted) is not ready: the
+    // kubelet then kills and re-creates it (SandboxChanged).
+    let changed = false;
+    for (const s of this.sandboxes.values()) {
+      if (s.state === 'ready' && s.pausePid !== undefined && !pauseAlive(s.pausePid)) {
+        s.state = 'notready';
+        changed = true;
+      }
+    }
+    if (changed) this.persist();
     return Promise.resolve(
       [...this.sandboxes.values()]
         .filter((s) => podUid === undefined || s.podUid === podUid)
@@ -1095,6 +1108,15 @@ export class OciRuntime implements ContainerRuntime {
         // not there, or still in use
       }
     }
+  }
+}
+
+/** The pause process is alive (and is still catatonit, not a recycled PID). */
+function pauseAlive(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'catatonit';
+  } catch {
+    return false;
   }
 }
 
