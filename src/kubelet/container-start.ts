@@ -51,8 +51,8 @@ export async function startContainer(
     ctx.backoff.next(key, finishedAt, now);
   }
 
-  // The process runtime uses no image; for OCI runtimes the image manager runs here.
-  ctx.recorder.event(pod, fieldPath, 'Normal', 'Pulled', `Container image "${sc.container.image ?? ''}" already present on machine`);
+  const image = await ctx.images.ensureImage(pod, sc.container, fieldPath, signal);
+  if (!image.ok) return fail(image.reason, image.message);
 
   const attempt = newest ? newest.attempt + 1 : 0;
   let config;

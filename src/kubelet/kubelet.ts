@@ -5,6 +5,7 @@ import type { ContainerRuntime, ExecSession, ExecStreamOptions } from '../runtim
 import type { Clock, Timer } from '../util/clock.ts';
 import { CrashLoopBackoff, DEFAULT_CRASH_LOOP_BACKOFF, type BackoffConfig } from './backoff.ts';
 import { KubeletEventRecorder } from './event-recorder.ts';
+import { ImageManager } from './image-manager.ts';
 import type { HookRun } from './lifecycle/hook-run.ts';
 import type { KubeletVersion } from './pod-context.ts';
 import { PodWorker, type PodProber } from './pod-worker.ts';
@@ -50,6 +51,7 @@ export class Kubelet {
   private readonly workers = new Map<string, PodWorker>();
   private readonly recorder: KubeletEventRecorder;
   private readonly backoff: CrashLoopBackoff;
+  private readonly images: ImageManager;
   private readonly prober: (PodProber & { close(): void }) | undefined;
   private readonly unsubscribe: (() => void)[] = [];
   private housekeeping: Timer | undefined;
@@ -61,6 +63,7 @@ export class Kubelet {
     this.startedAt = opts.clock.now();
     this.recorder = new KubeletEventRecorder(opts.eventSink, opts.clock, opts.nodeName);
     this.backoff = new CrashLoopBackoff(opts.crashLoopBackOff ?? DEFAULT_CRASH_LOOP_BACKOFF);
+    this.images = new ImageManager(opts.runtime.images, opts.clock, this.recorder);
     this.prober = opts.prober?.({
       clock: opts.clock,
       runtime: opts.runtime,
@@ -112,6 +115,7 @@ export class Kubelet {
     this.removed.delete(uid);
     this.recorder.forgetPod(uid);
     this.backoff.forgetPod(uid);
+    this.images.forgetPod(uid);
   }
 
   private podChanged(pod: Pod): void {
@@ -130,6 +134,7 @@ export class Kubelet {
       runtime: o.runtime,
       recorder: this.recorder,
       backoff: this.backoff,
+      images: this.images,
       kubeVersion: this.version,
       random: this.random,
       statusWriter: o.statusWriter,

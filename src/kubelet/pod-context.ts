@@ -5,6 +5,7 @@ import type { Clock } from '../util/clock.ts';
 import type { CrashLoopBackoff } from './backoff.ts';
 import type { StartFailure } from './container-statuses.ts';
 import type { EventRecorder } from './event-recorder.ts';
+import type { ImageManager } from './image-manager.ts';
 import type { HookRun } from './lifecycle/hook-run.ts';
 
 export interface KubeletVersion {
@@ -19,6 +20,7 @@ export interface NodeDeps {
   runtime: ContainerRuntime;
   recorder: EventRecorder;
   backoff: CrashLoopBackoff;
+  images: ImageManager;
   kubeVersion: KubeletVersion;
   random: () => number;
 }
