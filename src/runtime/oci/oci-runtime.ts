@@ -86,6 +86,7 @@ const EXIT_POLL_MS = 500;
 const UNKNOWN_EXIT_CODE = 255;
 const CGROUP_ROOT = '/sys/fs/cgroup';
 const DEFAULT_PIDS_LIMIT = 4096;
+const DEFAULT_CNI_STATE_DIR = '/run/nodelet/cni';
 
 export interface OciRuntimeOptions {
   /** Data directory of this runtime. */
@@ -105,6 +106,12 @@ export interface OciRuntimeOptions {
   podSubnet?: string;
   bridge?: string;
   cniPluginDir?: string;
+  /**
+   * host-local's address records. Machine-wide by default, so every nodelet on this machine (and
+   * every test) allocates from one pool on the shared bridge; on tmpfs, like the namespaces it
+   * describes, so a reboot clears both.
+   */
+  cniStateDir?: string;
   /** pids.max of every container (0: no limit). */
   pidsLimit?: number;
   /** The address hostNetwork pods report. */
@@ -254,7 +261,7 @@ export class OciRuntime implements ContainerRuntime {
     this.pidsLimit = options.pidsLimit ?? DEFAULT_PIDS_LIMIT;
     this.nodeIP = options.nodeIP ?? hostAddress();
     this.pullOnCreate = options.pullOnCreate ?? true;
-    for (const d of ['pods', 'logs', 'runc', 'exits', 'sockets', 'containers', 'sandboxes', 'cni'])
+    for (const d of ['pods', 'logs', 'runc', 'exits', 'sockets', 'containers', 'sandboxes'])
       mkdirSync(join(this.root, d), { recursive: true });
     this.images = new ImageManager({
       root: join(this.root, 'images'),
@@ -272,9 +279,10 @@ export class OciRuntime implements ContainerRuntime {
     this.cni = {
       subnet: options.podSubnet ?? DEFAULT_POD_SUBNET,
       bridge: options.bridge ?? DEFAULT_BRIDGE,
-      ipamDir: join(this.root, 'cni'),
+      ipamDir: options.cniStateDir ?? DEFAULT_CNI_STATE_DIR,
       pluginDir: options.cniPluginDir ?? DEFAULT_CNI_PATH,
     };
+    mkdirSync(this.cni.ipamDir, { recursive: true });
     this.load();
     this.watchExits();
   }
