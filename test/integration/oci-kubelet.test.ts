@@ -209,6 +209,19 @@ describe('seeds on the oci runtime', { skip }, () => {
     assert.equal(st?.image, 'docker.io/library/nginx:latest');
     assert.match(st?.imageID ?? '', /^docker\.io\/library\/nginx@sha256:[a-f0-9]{64}$/);
     assert.match(get('lifecycle-demo')?.status?.podIP ?? '', /^10\.87\./);
+    // The image came through the kubelet's image manager and the mirror: Pulling, then Pulled with the size.
+    const messages = store
+      .list<{ reason?: string; message?: string }>('events')
+      .items.map((e) => `${e.reason ?? ''}: ${e.message ?? ''}`);
+    assert.ok(messages.includes('Pulling: Pulling image "nginx"'), messages.join('\n'));
+    assert.ok(
+      messages.some((m) =>
+        /^Pulled: Successfully pulled image "nginx" in [\d.]+m?s \([\d.]+m?s including waiting\)\. Image size: \d+ bytes\.$/.test(
+          m,
+        ),
+      ),
+      messages.join('\n'),
+    );
     const out = await runtime.execSync(
       containerId('lifecycle-demo', 'lifecycle-demo-container'),
       ['cat', '/usr/share/message'],
