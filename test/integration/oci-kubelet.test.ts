@@ -1,7 +1,7 @@
 // The seeds' manifests on real containers: the kubelet engine over the oci runtime, the images
 // pulled from a local docker-registry through a docker.io mirror. Only the image source differs
 // from the originals (kubernetes.io's lifecycle-events, hostPath and init-container examples).
-import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { Event, Pod } from 'kubernetes-types/core/v1.js';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -210,9 +210,7 @@ describe('seeds on the oci runtime', { skip }, () => {
     assert.match(st?.imageID ?? '', /^docker\.io\/library\/nginx@sha256:[a-f0-9]{64}$/);
     assert.match(get('lifecycle-demo')?.status?.podIP ?? '', /^10\.87\./);
     // The image came through the kubelet's image manager and the mirror: Pulling, then Pulled with the size.
-    const messages = store
-      .list<{ reason?: string; message?: string }>('events')
-      .items.map((e) => `${e.reason ?? ''}: ${e.message ?? ''}`);
+    const messages = store.list<Event>('events').items.map((e) => `${e.reason ?? ''}: ${e.message ?? ''}`);
     assert.ok(messages.includes('Pulling: Pulling image "nginx"'), messages.join('\n'));
     assert.ok(
       messages.some((m) =>
