@@ -452,6 +452,10 @@ export class OciRuntime implements ContainerRuntime {
     } catch (e) {
       await this.teardownSandbox(rec).catch(() => undefined);
       await cleanUpVolumes(podDir, rec.volumes).catch(() => undefined);
+      if (![...this.sandboxes.values()].some((s) => s.podUid === rec.podUid)) {
+        rmSync(podDir, { recursive: true, force: true });
+        await this.removePodCgroups(rec.podUid);
+      }
       if (e instanceof VolumeError) throw new Error(`Unable to attach or mount volumes: ${e.message}`);
       throw e;
     }
@@ -563,7 +567,7 @@ export class OciRuntime implements ContainerRuntime {
       await cleanUpVolumes(this.podDir(rec.podUid), rec.volumes);
       rmSync(this.podDir(rec.podUid), { recursive: true, force: true });
       rmSync(this.podLogDir(rec.namespace, rec.podName, rec.podUid), { recursive: true, force: true });
-      this.removePodCgroups(rec.podUid);
+      await this.removePodCgroups(rec.podUid);
     }
   }
 
@@ -1100,7 +1104,12 @@ export class OciRuntime implements ContainerRuntime {
     return `/nodelet/pod${podUid.replace(/[^a-zA-Z0-9-]/g, '_')}/${leaf}`;
   }
 
-  private removePodCgroups(podUid: string): void {
+  /**
+   * Removes the pod's cgroup in every hierarchy: children first (a container cgroup runc left while
+   * its last process was still being reaped), each with rmdir, a few tries while the kernel
+   * finishes releasing them.
+   */
+  private async removePodCgroups(podUid: string): Promise<void> {
     const rel = this.cgroupsPath(podUid, '').replace(/\/$/, '');
     let controllers: string[] = [];
     try {
@@ -1109,11 +1118,17 @@ export class OciRuntime implements ContainerRuntime {
       return;
     }
     for (const c of [...controllers, '']) {
-      try {
-        // cgroup directories are removed with rmdir, never recursively.
-        rmdirSync(join(CGROUP_ROOT, c, rel));
-      } catch {
-        // not there, or still in use
+      const dir = join(CGROUP_ROOT, c, rel);
+      for (let attempt = 0; attempt < 20 && existsSync(dir); attempt++) {
+        try {
+          for (const e of readdirSync(dir, { withFileTypes: true })) {
+            if (e.isDirectory()) rmdirSync(join(dir, e.name));
+          }
+          // cgroup directories are removed with rmdir, never recursively.
+          rmdirSync(dir);
+        } catch {
+          await this.clock.sleep(25);
+        }
       }
     }
   }
