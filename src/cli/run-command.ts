@@ -5,6 +5,9 @@ import { backoffConfig, type BackoffConfig } from '../kubelet/backoff.ts';
 import { realClock } from '../util/clock.ts';
 import { parseDuration } from '../util/duration.ts';
 import { loadPods } from '../api/load.ts';
+import type { RegistryOptions } from '../runtime/image/image-manager.ts';
+import { defaultDataDir, registryOptions } from '../runtime/oci/node-config.ts';
+import { resolveRuntimeName } from './runtime-factory.ts';
 import { EXIT_INVALID, runPods } from './run-session.ts';
 
 export class UsageError extends Error {
@@ -37,6 +40,20 @@ export function parseTimeout(text: string): number {
   throw new UsageError(`invalid --timeout "${text}": want a duration such as 30s or 5m`);
 }
 
+interface RunFlags {
+  timeout?: string;
+  output: 'wide' | 'json' | 'yaml';
+  crashLoopBackoff?: string;
+  runtime: string;
+  dataDir: string;
+  registryMirror: string[];
+  insecureRegistry: string[];
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 export function runCommand(): Command {
   return new Command('run')
     .description('Run the Pods of one or more manifests in the foreground, as a Kubernetes node would')
@@ -49,52 +66,60 @@ export function runCommand(): Command {
       '--crash-loop-backoff <initial[:max]>',
       'crash-loop back-off initial and maximum delay (default 10s:5m)',
     )
-    .addOption(new Option('--runtime <name>', 'container runtime').choices(['process']).default('process'))
-    .action(
-      async (
-        manifests: string[],
-        flags: { timeout?: string; output: 'wide' | 'json' | 'yaml'; crashLoopBackoff?: string },
-      ) => {
-        let timeoutMs: number | undefined;
-        let backoff: BackoffConfig | undefined;
-        try {
-          if (flags.timeout !== undefined) timeoutMs = parseTimeout(flags.timeout);
-          if (flags.crashLoopBackoff !== undefined) backoff = parseBackoffFlag(flags.crashLoopBackoff);
-        } catch (e) {
-          process.stderr.write(`error: ${(e as Error).message}\n`);
-          process.exitCode = EXIT_INVALID;
-          return;
-        }
-        let pods;
-        try {
-          pods = (
-            await loadPods(manifests, {
-              stdin: process.stdin,
-              now: realClock.now(),
-              uid: () => crypto.randomUUID(),
-            })
-          ).pods;
-        } catch (e) {
-          process.stderr.write(`${(e as Error).message}\n`);
-          process.exitCode = EXIT_INVALID;
-          return;
-        }
-        const stopSignals = new EventEmitter();
-        const onSignal = (): void => void stopSignals.emit('stop');
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
-        const code = await runPods({
-          pods,
-          output: flags.output,
-          ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-          ...(backoff ? { crashLoopBackOff: backoff } : {}),
-          stdout: process.stdout,
-          stderr: process.stderr,
-          stopSignals,
-        });
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        process.exitCode = code;
-      },
-    );
+    .addOption(
+      new Option('--runtime <name>', 'container runtime: host processes, or real containers (runc)')
+        .choices(['process', 'oci'])
+        .default('process'),
+    )
+    .option('--data-dir <dir>', 'where the oci runtime keeps its images', defaultDataDir())
+    .option('--registry-mirror <registry=url>', 'pull REGISTRY through URL (repeatable)', collect, [])
+    .option('--insecure-registry <host>', 'speak plain HTTP to this registry (repeatable)', collect, [])
+    .action(async (manifests: string[], flags: RunFlags) => {
+      let timeoutMs: number | undefined;
+      let backoff: BackoffConfig | undefined;
+      let registries: RegistryOptions;
+      try {
+        registries = registryOptions(flags.registryMirror, flags.insecureRegistry);
+        resolveRuntimeName(flags.runtime);
+        if (flags.timeout !== undefined) timeoutMs = parseTimeout(flags.timeout);
+        if (flags.crashLoopBackoff !== undefined) backoff = parseBackoffFlag(flags.crashLoopBackoff);
+      } catch (e) {
+        process.stderr.write(`error: ${(e as Error).message}\n`);
+        process.exitCode = EXIT_INVALID;
+        return;
+      }
+      let pods;
+      try {
+        pods = (
+          await loadPods(manifests, {
+            stdin: process.stdin,
+            now: realClock.now(),
+            uid: () => crypto.randomUUID(),
+          })
+        ).pods;
+      } catch (e) {
+        process.stderr.write(`${(e as Error).message}\n`);
+        process.exitCode = EXIT_INVALID;
+        return;
+      }
+      const stopSignals = new EventEmitter();
+      const onSignal = (): void => void stopSignals.emit('stop');
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      const code = await runPods({
+        pods,
+        output: flags.output,
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        ...(backoff ? { crashLoopBackOff: backoff } : {}),
+        stdout: process.stdout,
+        stderr: process.stderr,
+        stopSignals,
+        runtime: flags.runtime,
+        dataDir: flags.dataDir,
+        registries,
+      });
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      process.exitCode = code;
+    });
 }

@@ -9,10 +9,11 @@ import { Kubelet } from '../kubelet/kubelet.ts';
 import { formatHookRun } from '../kubelet/lifecycle/hook-run.ts';
 import { ProbeManager } from '../kubelet/prober/prober-manager.ts';
 import type { BackoffConfig } from '../kubelet/backoff.ts';
-import { ProcessRuntime } from '../runtime/process/process-runtime.ts';
+import type { RegistryOptions } from '../runtime/image/image-manager.ts';
 import { MemoryStore } from '../store/memory-store.ts';
 import { realClock, type Clock } from '../util/clock.ts';
 import { LogFollower } from './log-follower.ts';
+import { createNodeRuntime, resolveRuntimeName } from './runtime-factory.ts';
 import { EventPrinter, PodWatchPrinter, podTable } from './printing.ts';
 import { podTableObject } from '../api/printers/table-objects.ts';
 import { createBoundPod } from './scheduler.ts';
@@ -29,6 +30,11 @@ export interface RunOptions {
   stopSignals?: NodeJS.EventEmitter;
   clock?: Clock;
   nodeName?: string;
+  /** `process` (the default) or `oci`. */
+  runtime?: string;
+  /** The oci runtime's data dir (its image store persists across runs). */
+  dataDir?: string;
+  registries?: RegistryOptions;
 }
 
 export const EXIT_OK = 0;
@@ -43,10 +49,19 @@ export async function runPods(opts: RunOptions): Promise<number> {
   const root = mkdtempSync(join(tmpdir(), 'nodelet-run-'));
   const store = new MemoryStore();
   const sink = new StoreEventSink(store);
-  const runtime = new ProcessRuntime({ root, clock });
   const err = (line: string): void => void opts.stderr.write(line + '\n');
+  err(resolveRuntimeName(opts.runtime).reason);
+  const node = createNodeRuntime({
+    flag: opts.runtime,
+    processRoot: root,
+    dataDir: opts.dataDir ?? root,
+    registries: opts.registries ?? {},
+    clock,
+    store,
+  });
+  const runtime = node.runtime;
   // `nodelet run` owns its containers: whatever way the process ends, none is left behind.
-  const killOnExit = (): void => runtime.killAll();
+  const killOnExit = (): void => node.killAllSync();
   process.on('exit', killOnExit);
 
   const lastSeen = new Map<string, Pod>();
@@ -191,14 +206,18 @@ export async function runPods(opts: RunOptions): Promise<number> {
         : undefined;
   });
 
-  if (killNow) runtime.killAll();
+  if (killNow) await node.killAll();
   await kubelet.stop();
   polling = false;
   clearInterval(logTimer);
   await pollLogs().catch(() => undefined);
   unwatchPods();
   unwatchEvents();
-  if (!killNow) runtime.killAll(); // nothing should be left; make sure of it
+  if (!killNow) await node.killAll(); // nothing should be left; make sure of it
+  // The run owns its sandboxes too: network namespaces and addresses are given back.
+  for (const sb of await runtime.listPodSandboxes().catch(() => [])) {
+    await runtime.removePodSandbox(sb.id).catch(() => undefined);
+  }
   await runtime.close();
   rmSync(root, { recursive: true, force: true });
   process.off('exit', killOnExit);
