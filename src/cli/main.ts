@@ -1,6 +1,7 @@
 // The nodelet command line.
 import { Command, CommanderError } from 'commander';
 import { runCommand } from './run-command.ts';
+import { imageCommand } from './image-command.ts';
 import { serverCommand } from './server-command.ts';
 
 const program = new Command();
@@ -13,6 +14,7 @@ program
 
 program.addCommand(runCommand());
 program.addCommand(serverCommand());
+program.addCommand(imageCommand());
 
 try {
   await program.parseAsync(process.argv);
