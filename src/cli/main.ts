@@ -4,6 +4,14 @@ import { runCommand } from './run-command.ts';
 import { imageCommand } from './image-command.ts';
 import { serverCommand } from './server-command.ts';
 
+// A closed pipe (`nodelet run … | head`) must not crash the node and strand its containers:
+// output to a reader that has gone is dropped, as the work itself goes on.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
+}
+
 const program = new Command();
 program
   .name('nodelet')

@@ -192,3 +192,30 @@ test('a second SIGINT kills at once, without waiting for the grace period', asyn
   assert.ok(Date.now() - started < 30_000);
   assert.equal(r.code, 0, r.stderr);
 });
+
+test('a reader that goes away (| head) does not strand the containers', async () => {
+  const marker = `nodelet-pipe-${process.pid}-${Date.now()}`;
+  const file = manifest(`apiVersion: v1
+kind: Pod
+metadata: {name: piped}
+spec:
+  restartPolicy: Never
+  containers:
+  - {name: c, image: x, command: ["sh", "-c", "sleep 2 # ${marker}"]}
+`);
+  const child = spawn(process.execPath, [BIN, 'run', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Read the first chunk, then close both pipes, as `head` does.
+  await new Promise<void>((resolve) => child.stderr.once('data', () => resolve()));
+  child.stdout.destroy();
+  child.stderr.destroy();
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  assert.equal(code, 0);
+  const { execFileSync } = await import('node:child_process');
+  let left = '';
+  try {
+    left = execFileSync('pgrep', ['-f', marker], { encoding: 'utf8' });
+  } catch {
+    left = ''; // pgrep exits 1 when nothing matches
+  }
+  assert.equal(left.trim(), '', 'no container process is left behind');
+});
