@@ -69,8 +69,10 @@ export class KubeletEventRecorder implements EventRecorder {
       this.sink.writeEvent(updated);
       return;
     }
-    // Event names are <pod name>.<unique hex>, as client-go makes them.
-    const unique = (nowMs * 1000 + (this.seq++ % 1000)).toString(16);
+    // Event names are <pod name>.<hex of the Unix time in nanoseconds>, as client-go makes them
+    // (the sequence number fills the nanoseconds a millisecond clock lacks, so names stay unique
+    // and never meet the scheduler's for the same pod).
+    const unique = (BigInt(nowMs) * 1_000_000n + BigInt(this.seq++ % 1_000_000)).toString(16);
     const event: Event = {
       apiVersion: 'v1',
       kind: 'Event',
