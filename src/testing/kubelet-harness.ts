@@ -189,6 +189,8 @@ export interface HarnessOptions {
   /** Injected jitter source; the kubelet's requeue is 10 s × (1 + 0.5·random). */
   random?: () => number;
   prober?: KubeletOptions['prober'];
+  /** The API's store; a new one by default (pass another node's to play a restarted nodelet). */
+  store?: MemoryStore;
 }
 
 /** One recorded status write, with the pod's clock time. */
@@ -199,7 +201,7 @@ export interface StatusWrite {
 }
 
 export class KubeletHarness {
-  readonly store = new MemoryStore();
+  readonly store: MemoryStore;
   readonly kubelet: Kubelet;
   readonly clock: Clock;
   readonly runtime: ContainerRuntime;
@@ -211,6 +213,7 @@ export class KubeletHarness {
   private readonly sink: StoreEventSink;
 
   constructor(opts: HarnessOptions) {
+    this.store = opts.store ?? new MemoryStore();
     this.clock = opts.clock;
     this.runtime = opts.runtime;
     this.nodeName = opts.nodeName ?? 'nodelet';
