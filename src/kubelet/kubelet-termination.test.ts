@@ -223,3 +223,50 @@ test('activeDeadlineSeconds counts from the status startTime, which has whole se
     await n.advance(1);
     assert.ok(n.h.eventLines('p').some((l) => l.includes('DeadlineExceeded')));
   }));
+
+test('TerminatePod: deleting a pod whose container was never created ends Failed with ContainerStatusUnknown', () =>
+  withNode(async (n) => {
+    n.runtime.script('app', { createError: 'no space left on device' });
+    n.h.create(makePod('p', { containers: [ctr('app')] }));
+    await n.advance(15_000);
+    assert.equal(n.h.container('p', 'app').state?.waiting?.reason, 'CreateContainerError');
+    n.h.delete('p');
+    await n.advance(1000);
+    assert.equal(n.h.pod('p'), undefined);
+    const final = n.h.statusWrites.at(-1)?.status;
+    assert.equal(final?.phase, 'Failed');
+    assert.deepEqual(final?.containerStatuses?.[0]?.state, {
+      terminated: {
+        exitCode: 137,
+        reason: 'ContainerStatusUnknown',
+        message: 'The container could not be located when the pod was terminated',
+      },
+    });
+    assert.ok(!n.h.eventLines('p').some((l) => l.includes('Killing')), 'nothing ran, nothing to kill');
+  }));
+
+test('deleting a pod in CrashLoopBackOff: nothing to kill, the final phase comes from the last exit code', () =>
+  withNode(async (n) => {
+    n.runtime.script('app', { exitAfterMs: 1000, exitCode: 2 });
+    n.h.create(makePod('p', { containers: [ctr('app')] }));
+    await n.advance(5000);
+    assert.equal(
+      n.h.container('p', 'app').state?.terminated?.reason,
+      'Error',
+      'crashed, waiting for its back-off',
+    );
+    assert.equal(
+      n.h.container('p', 'app').state?.waiting?.reason ?? n.h.container('p', 'app').state?.terminated?.reason,
+      'Error',
+    );
+    n.h.delete('p');
+    await n.advance(1000);
+    assert.equal(n.h.pod('p'), undefined);
+    const final = n.h.statusWrites.at(-1)?.status;
+    assert.equal(final?.phase, 'Failed');
+    assert.equal(final?.containerStatuses?.[0]?.state?.terminated?.exitCode, 2);
+    assert.deepEqual(
+      n.callLog((c) => c.op === 'stopContainer'),
+      [],
+    );
+  }));
