@@ -73,7 +73,9 @@ export async function startContainer(
     ctx.recorder.event(pod, fieldPath, 'Warning', 'Failed', `Error: ${msg}`);
     return fail(e instanceof RuntimeError && e.kind === 'CreateContainerConfigError' ? e.kind : 'CreateContainerError', msg);
   }
-  ctx.recorder.event(pod, fieldPath, 'Normal', 'Created', `Created container ${name}`);
+  // The kubelet's wording changed in 1.33: `Created container: <c>`.
+  const minor = Number(ctx.kubeVersion.minor.replace(/\D.*$/, ''));
+  ctx.recorder.event(pod, fieldPath, 'Normal', 'Created', minor >= 33 ? `Created container: ${name}` : `Created container ${name}`);
 
   try {
     await ctx.runtime.startContainer(id);
