@@ -293,3 +293,13 @@ test('the kubelet resyncs a healthy pod every minute without touching it', () =>
     assert.equal(n.runtime.calls.length, calls, 'no runtime action');
     assert.equal(n.h.statusWrites.length, writes, 'unchanged statuses are not written again');
   }));
+
+test('the Created event text follows the kubelet version: `Created container: <c>` from 1.33', () =>
+  withNode(
+    async (n) => {
+      n.h.create(makePod('p', { containers: [ctr('app')] }));
+      await n.advance(0);
+      assert.ok(n.h.eventLines('p').includes('Normal Created spec.containers{app} Created container: app'));
+    },
+    { kubeVersion: { major: '1', minor: '33' } },
+  ));

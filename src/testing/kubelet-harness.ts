@@ -189,6 +189,7 @@ export interface HarnessOptions {
   /** Injected jitter source; the kubelet's requeue is 10 s × (1 + 0.5·random). */
   random?: () => number;
   prober?: KubeletOptions['prober'];
+  kubeVersion?: KubeletOptions['kubeVersion'];
   /** The API's store; a new one by default (pass another node's to play a restarted nodelet). */
   store?: MemoryStore;
 }
@@ -247,6 +248,7 @@ export class KubeletHarness {
       random: opts.random ?? (() => 0),
       ...(opts.crashLoopBackOff ? { crashLoopBackOff: opts.crashLoopBackOff } : {}),
       ...(opts.prober ? { prober: opts.prober } : {}),
+      ...(opts.kubeVersion ? { kubeVersion: opts.kubeVersion } : {}),
     });
     this.kubelet.start();
   }
