@@ -6,6 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Container, Pod, PodSpec } from 'kubernetes-types/core/v1.js';
@@ -570,6 +572,144 @@ test('gotcha 20: a sidecar preStop runs at the start of termination, while the a
     assert.equal(readFileSync(marks, 'utf8'), 'side-prestop\napp-exit\nside-term\n');
     const last = node.h.statusWrites.filter((w) => w.pod === name).at(-1)?.status;
     assert.equal(last?.phase, 'Succeeded');
+  } finally {
+    await node.stop();
+  }
+});
+
+test('gotcha 8: an httpGet preStop answered 500 is a success; it is sent by the node with kube-lifecycle', async () => {
+  const node = startNode();
+  const seen: { url?: string; ua?: string }[] = [];
+  const srv = http.createServer((req, res) => {
+    seen.push({
+      ...(req.url ? { url: req.url } : {}),
+      ...(req.headers['user-agent'] ? { ua: req.headers['user-agent'] } : {}),
+    });
+    res.writeHead(500);
+    res.end('nope');
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  try {
+    const port = (srv.address() as AddressInfo).port;
+    const p = node.h.create(
+      pod({
+        containers: [
+          {
+            name: 'app',
+            image: 'busybox',
+            command: ['sleep', '60'],
+            lifecycle: { preStop: { httpGet: { port, path: '/quit' } } },
+          },
+        ],
+      }),
+    );
+    const name = p.metadata?.name ?? '';
+    await waitFor('Running', () => node.h.phase(name) === 'Running');
+    node.h.delete(name);
+    await waitFor('the object removed', () => node.h.pod(name) === undefined);
+    assert.deepEqual(seen, [{ url: '/quit', ua: 'kube-lifecycle/1.32' }]);
+    assert.ok(!lines(node, name).some((l) => l.includes('FailedPreStopHook')));
+  } finally {
+    await new Promise<void>((r) => srv.close(() => r()));
+    await node.stop();
+  }
+});
+
+test('an httpGet postStart to a closed port fails: PostStartHookError with the dial error, then a restart', async () => {
+  const node = startNode({ initialMs: 60_000, maxMs: 300_000 });
+  try {
+    const srv = http.createServer();
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as AddressInfo).port;
+    await new Promise<void>((r) => srv.close(() => r()));
+    const p = node.h.create(
+      pod({
+        containers: [
+          {
+            name: 'app',
+            image: 'busybox',
+            command: ['sleep', '60'],
+            lifecycle: { postStart: { httpGet: { port, path: '/ready' } } },
+          },
+        ],
+      }),
+    );
+    const name = p.metadata?.name ?? '';
+    await waitFor('PostStartHookError', () =>
+      node.h.statusWrites.some(
+        (w) =>
+          w.pod === name && w.status.containerStatuses?.[0]?.state?.waiting?.reason === 'PostStartHookError',
+      ),
+    );
+    const w = node.h.statusWrites.find(
+      (x) =>
+        x.pod === name && x.status.containerStatuses?.[0]?.state?.waiting?.reason === 'PostStartHookError',
+    );
+    assert.equal(
+      w?.status.containerStatuses?.[0]?.state?.waiting?.message,
+      `HTTP lifecycle hook (/ready) for Container "app" in Pod "${name}_default(${p.metadata?.uid ?? ''})" failed - error: ` +
+        `Get "http://127.0.0.1:${port}/ready": dial tcp 127.0.0.1:${port}: connect: connection refused`,
+    );
+    assert.equal(w?.status.containerStatuses?.[0]?.lastState?.terminated?.exitCode, 143);
+    assert.ok(
+      lines(node, name).some((l) =>
+        l.startsWith('Warning FailedPostStartHook spec.containers{app} PostStartHook failed'),
+      ),
+    );
+    assert.ok(
+      lines(node, name).some((l) => l.startsWith('Normal Killing spec.containers{app} FailedPostStartHook')),
+    );
+  } finally {
+    await node.stop();
+  }
+});
+
+test('a sleep preStop runs on the node before the stop signal', async () => {
+  const node = startNode();
+  try {
+    const marks = join(node.out, 'marks');
+    const p = node.h.create(
+      pod({
+        terminationGracePeriodSeconds: 5,
+        containers: [
+          sh(
+            'app',
+            `trap 'echo term >> ${marks}; exit 0' TERM; echo up >> ${marks}; while true; do sleep 0.05; done`,
+            {
+              lifecycle: { preStop: { sleep: { seconds: 1 } } },
+            },
+          ),
+        ],
+      }),
+    );
+    const name = p.metadata?.name ?? '';
+    await waitFor('Running', () => node.h.phase(name) === 'Running');
+    const before = Date.now();
+    node.h.delete(name);
+    await waitFor('term', () => existsSync(marks) && readFileSync(marks, 'utf8').includes('term'));
+    assert.ok(Date.now() - before >= 1000, 'the stop signal came after the 1 s sleep');
+    await waitFor('the object removed', () => node.h.pod(name) === undefined);
+    assert.equal(node.h.statusWrites.filter((w) => w.pod === name).at(-1)?.status.phase, 'Succeeded');
+  } finally {
+    await node.stop();
+  }
+});
+
+test('gotcha 19: a sidecar that exits is restarted under Never; the pod still Succeeds from its app', async () => {
+  const node = startNode();
+  try {
+    const count = join(node.out, 'count');
+    const p = node.h.create(
+      pod({
+        restartPolicy: 'Never',
+        initContainers: [sh('side', `echo run >> ${count}; sleep 0.2; exit 1`, { restartPolicy: 'Always' })],
+        containers: [sh('app', `while [ $(wc -l < ${count}) -lt 2 ]; do sleep 0.05; done`)],
+      }),
+    );
+    const name = p.metadata?.name ?? '';
+    await waitFor('Succeeded', () => node.h.phase(name) === 'Succeeded');
+    assert.ok(readFileSync(count, 'utf8').split('\n').filter(Boolean).length >= 2);
+    assert.ok(node.h.container(name, 'side').restartCount >= 1);
   } finally {
     await node.stop();
   }
