@@ -4,10 +4,17 @@ import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import type { BackoffConfig } from '../kubelet/backoff.ts';
+import type { RegistryOptions } from '../runtime/image/image-manager.ts';
+import { registryOptions } from '../runtime/oci/node-config.ts';
 import { parseBackoffFlag } from './run-command.ts';
+import { resolveRuntimeName } from './runtime-factory.ts';
 import { parseListen, runServer } from './server.ts';
 
 const EXIT_USAGE = 2;
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
 
 /** The node name as the kubelet defaults it: the host name, lower-cased. */
 export function defaultNodeName(): string {
@@ -19,7 +26,13 @@ export function serverCommand(): Command {
     .description('Serve the Kubernetes API (for kubectl and client libraries) and run the pods it is given')
     .option('--data-dir <dir>', 'store, credentials and kubeconfig', join(homedir(), '.nodelet'))
     .option('--listen <host:port>', 'address of the API server', '127.0.0.1:6443')
-    .addOption(new Option('--runtime <name>', 'container runtime').choices(['process']).default('process'))
+    .addOption(
+      new Option('--runtime <name>', 'container runtime: host processes, or real containers (runc)')
+        .choices(['process', 'oci'])
+        .default('process'),
+    )
+    .option('--registry-mirror <registry=url>', 'pull REGISTRY through URL (repeatable)', collect, [])
+    .option('--insecure-registry <host>', 'speak plain HTTP to this registry (repeatable)', collect, [])
     .option(
       '--crash-loop-backoff <initial[:max]>',
       'crash-loop back-off initial and maximum delay (default 10s:5m)',
@@ -30,15 +43,20 @@ export function serverCommand(): Command {
       async (flags: {
         dataDir: string;
         listen: string;
-        runtime: 'process';
+        runtime: string;
+        registryMirror: string[];
+        insecureRegistry: string[];
         crashLoopBackoff?: string;
         nodeName: string;
         verbose?: boolean;
       }) => {
         let listen: { host: string; port: number };
         let backoff: BackoffConfig | undefined;
+        let registries: RegistryOptions;
         try {
           listen = parseListen(flags.listen);
+          registries = registryOptions(flags.registryMirror, flags.insecureRegistry);
+          resolveRuntimeName(flags.runtime);
           if (flags.crashLoopBackoff !== undefined) backoff = parseBackoffFlag(flags.crashLoopBackoff);
         } catch (e) {
           process.stderr.write(`error: ${(e as Error).message}\n`);
@@ -53,6 +71,7 @@ export function serverCommand(): Command {
           host: listen.host,
           port: listen.port,
           runtime: flags.runtime,
+          registries,
           nodeName: flags.nodeName,
           ...(backoff ? { crashLoopBackOff: backoff } : {}),
           stdout: process.stdout,

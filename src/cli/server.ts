@@ -20,10 +20,11 @@ import type { BackoffConfig } from '../kubelet/backoff.ts';
 import { Kubelet } from '../kubelet/kubelet.ts';
 import { ProbeManager } from '../kubelet/prober/prober-manager.ts';
 import { readCriLog } from '../runtime/cri-log.ts';
-import { ProcessRuntime } from '../runtime/process/process-runtime.ts';
+import type { RegistryOptions } from '../runtime/image/image-manager.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
 import type { Store } from '../store/store.ts';
 import { realClock, type Clock } from '../util/clock.ts';
+import { createNodeRuntime, resolveRuntimeName } from './runtime-factory.ts';
 import { bindToNode, scheduledEvent } from './scheduler.ts';
 import { StoreEventSink, StorePodSource, StoreStatusWriter } from './store-ports.ts';
 
@@ -32,7 +33,9 @@ export interface ServerOptions {
   dataDir: string;
   host: string;
   port: number;
-  runtime: 'process';
+  /** `process` (the default) or `oci`. */
+  runtime: string;
+  registries?: RegistryOptions;
   nodeName: string;
   crashLoopBackOff?: BackoffConfig;
   stdout: NodeJS.WritableStream;
@@ -133,7 +136,15 @@ export async function startServer(
   try {
     ensureSystemNamespaces(store, clock);
     const pki = ensurePki(dataDir, certificateHosts(options.host), clock.now());
-    const runtime = new ProcessRuntime({ root: join(dataDir, 'runtime'), clock });
+    err(resolveRuntimeName(options.runtime).reason);
+    const runtime = createNodeRuntime({
+      flag: options.runtime,
+      processRoot: join(dataDir, 'runtime'),
+      dataDir,
+      registries: options.registries ?? {},
+      clock,
+      store,
+    }).runtime;
     const sink = new StoreEventSink(store);
     const kubelet = new Kubelet({
       nodeName: options.nodeName,
