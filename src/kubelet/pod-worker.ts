@@ -263,11 +263,16 @@ export class PodWorker {
     // Sandbox: one per pod; a new one re-runs initialization from the first init container.
     if (!view.sandbox || view.sandbox.state !== 'ready') {
       const attempt = view.sandbox ? view.sandbox.attempt + 1 : 0;
-      if (this.pod.spec?.restartPolicy === 'Never' && attempt !== 0 && view.containers.length > 0) return false;
+      // As computePodActions/SyncPod: what runs is killed through the normal kill path (Killing
+      // events, preStop, each container's grace); a Never pod that already ran gets no new sandbox.
+      if (this.pod.spec?.restartPolicy === 'Never' && attempt !== 0 && view.containers.length > 0) {
+        await this.killAll(undefined);
+        return false;
+      }
       if (view.sandbox) {
         d.recorder.event(this.pod, undefined, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
+        await this.killAll(undefined);
         for (const c of view.containers) {
-          if (c.state === 'running') await d.runtime.stopContainer(c.id, MIN_GRACE_SECONDS);
           if (c.labels['nodelet.dev/container-kind'] !== 'regular') await d.runtime.removeContainer(c.id);
         }
       }
