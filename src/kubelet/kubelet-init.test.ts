@@ -312,6 +312,12 @@ test('gotcha 22: a sandbox that died is re-created (SandboxChanged) and initiali
         .eventLines('p')
         .includes('Normal SandboxChanged - Pod sandbox changed, it will be killed and re-created.'),
     );
+    // What ran in the old sandbox is killed the normal way (Killing, the pod's grace).
+    assert.ok(n.h.eventLines('p').includes('Normal Killing spec.containers{app} Stopping container app'));
+    assert.deepEqual(
+      n.callLog((c) => c.op === 'stopContainer').map((l) => l.replace(/ @\d+$/, '')),
+      ['stopContainer app#0 timeout=30'],
+    );
     const sandboxes = await n.runtime.listPodSandboxes('uid-p');
     assert.deepEqual(sandboxes.map((s) => [s.attempt, s.state]).sort(), [
       [0, 'notready'],
@@ -333,4 +339,8 @@ test('gotcha 22: a Never pod whose sandbox died after its containers ran gets no
     await n.advance(90_000);
     assert.equal((await n.runtime.listPodSandboxes('uid-p')).length, 1);
     assert.ok(!n.h.eventLines('p').some((l) => l.includes('SandboxChanged')));
+    // The pod is killed and left as it is: its container's exit decides the phase.
+    assert.ok(n.h.eventLines('p').includes('Normal Killing spec.containers{app} Stopping container app'));
+    assert.equal(n.h.phase('p'), 'Failed');
+    assert.equal(n.h.container('p', 'app').state?.terminated?.exitCode, 143);
   }));
