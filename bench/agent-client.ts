@@ -6,11 +6,6 @@ import type { AgentRequest, AgentResponse, AgentResults } from './agent-protocol
 
 const AGENT = fileURLToPath(new URL('./node-agent.ts', import.meta.url));
 
-export interface AgentOptions {
-  /** Write a V8 CPU profile of the agent into this directory when it exits (node --cpu-prof). */
-  cpuProfileDir?: string;
-}
-
 export class Agent {
   readonly pid: number;
   /** How pods reach the node in this agent. */
@@ -42,10 +37,11 @@ export class Agent {
     });
   }
 
-  static start(opts: AgentOptions = {}): Promise<Agent> {
-    const execArgv = [...process.execArgv];
-    if (opts.cpuProfileDir) execArgv.push('--cpu-prof', '--cpu-prof-dir', opts.cpuProfileDir);
-    const child = fork(AGENT, [], { execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  static start(): Promise<Agent> {
+    const child = fork(AGENT, [], {
+      execArgv: [...process.execArgv],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
     child.stdout?.pipe(process.stderr);
     child.stderr?.pipe(process.stderr);
     return new Promise((resolve, reject) => {
@@ -77,9 +73,12 @@ export class Agent {
     if (this.child.exitCode === null) {
       await this.request({ op: 'shutdown' }).catch(() => undefined);
       this.child.disconnect();
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
+      // SIGTERM still runs the agent's exit handler (which kills the pods); SIGKILL is the last resort.
+      const term = setTimeout(() => this.child.kill('SIGTERM'), 15_000);
+      const kill = setTimeout(() => this.child.kill('SIGKILL'), 30_000);
       await this.exited;
-      clearTimeout(timer);
+      clearTimeout(term);
+      clearTimeout(kill);
     }
   }
 }

@@ -24,6 +24,7 @@ export type AgentRequest =
   | { op: 'probe-record'; on: boolean }
   | { op: 'list'; count: number; gapMs: number }
   | { op: 'watch'; count: number; gapMs: number }
+  | { op: 'profile'; on: boolean; file?: string }
   | { op: 'shutdown' };
 
 export interface AgentResults {
@@ -35,6 +36,7 @@ export interface AgentResults {
   'probe-record': { runs: TimedRun[] };
   list: number[];
   watch: number[];
+  profile: { file?: string };
   shutdown: { pods: number };
 }
 

@@ -18,6 +18,7 @@ export interface Plan {
   readonly burst: number;
   readonly bursts: number;
   readonly deletions: number;
+  /** Pods running at once; the quick run stops at 500 (1000 alone takes minutes to ramp on 2 cores). */
   readonly densityLevels: readonly number[];
   /** After the last pod of a level is Ready: one probe period, so every probe is on its ticker. */
   readonly settleMs: number;

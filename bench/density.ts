@@ -38,6 +38,8 @@ export interface DensityOptions {
   watchSamples: number;
   run: string;
   log: (line: string) => void;
+  /** Profile the nodelet process over each level's window into DIR/density-N.cpuprofile. */
+  profileDir?: string;
 }
 
 export async function density(agent: Agent, opts: DensityOptions): Promise<DensityLevel[]> {
@@ -63,6 +65,7 @@ export async function density(agent: Agent, opts: DensityOptions): Promise<Densi
         `density: ${pods} pods in ${(ramp.rampMs / 1000).toFixed(1)} s; settling ${opts.settleMs / 1000} s`,
       );
       await sleep(opts.settleMs);
+      if (opts.profileDir) await agent.request({ op: 'profile', on: true });
       await agent.request({ op: 'probe-record', on: true });
       const a = sample(agent.pid);
       const t0 = performance.now();
@@ -70,6 +73,13 @@ export async function density(agent: Agent, opts: DensityOptions): Promise<Densi
       const b = sample(agent.pid);
       const wall = performance.now() - t0;
       const { runs } = await agent.request({ op: 'probe-record', on: false });
+      if (opts.profileDir) {
+        await agent.request({
+          op: 'profile',
+          on: false,
+          file: join(opts.profileDir, `density-${pods}.cpuprofile`),
+        });
+      }
       opts.log(
         `density: ${pods} pods: ${runs.length} probe runs in ${(wall / 1000).toFixed(0)} s; timing list and watch`,
       );

@@ -2,7 +2,8 @@
 // without the harness in them: the same composition as `nodelet run` (memory store, one-node
 // scheduler, Kubelet, process runtime, ProbeManager), driven by the harness over the IPC channel.
 // The floor is spawned from this same process, so both pay the same fork cost for its size.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,6 +11,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { StoreEventSink, StorePodSource, StoreStatusWriter } from '../src/cli/store-ports.ts';
 import { Kubelet } from '../src/kubelet/kubelet.ts';
 import { ProbeManager, type ProbeRun } from '../src/kubelet/prober/prober-manager.ts';
+import { listProcs } from '../src/runtime/process/proc-table.ts';
 import { ProcessRuntime } from '../src/runtime/process/process-runtime.ts';
 import { MemoryStore } from '../src/store/memory-store.ts';
 import { realClock } from '../src/util/clock.ts';
@@ -41,8 +43,25 @@ const kubelet = new Kubelet({
   prober: (deps) => (prober = new ProbeManager(deps)),
 });
 const api = new InProcessPodApi(store, sink, NODE_NAME, realClock);
+/**
+ * Every container and probe process of this node is a child of this process (in its own group):
+ * killing the children's groups removes them all, in one pass over /proc. (ProcessRuntime.killAll
+ * scans /proc once per container, which takes seconds with hundreds of pods.)
+ */
+function killChildren(): void {
+  for (const p of listProcs()) {
+    if (p.ppid !== process.pid) continue;
+    for (const target of [-p.pgid, p.pid]) {
+      try {
+        process.kill(target, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+  }
+}
 process.on('exit', () => {
-  runtime.killAll();
+  killChildren();
   rmSync(root, { recursive: true, force: true });
 });
 kubelet.start();
@@ -104,8 +123,29 @@ async function densityRamp(req: DensityRamp): Promise<{ rampMs: number; notReady
   return { rampMs: now() - t0, notReady };
 }
 
+let profiler: Session | undefined;
+
+/** The V8 CPU profiler over one phase of the run (the harness's --cpu-prof). */
+async function profile(on: boolean, file?: string): Promise<{ file?: string }> {
+  if (on) {
+    profiler = new Session();
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+    return {};
+  }
+  if (!profiler) return {};
+  const { profile: p } = await profiler.post('Profiler.stop');
+  profiler.disconnect();
+  profiler = undefined;
+  if (file) writeFileSync(file, JSON.stringify(p));
+  return file ? { file } : {};
+}
+
 async function handle(req: AgentRequest): Promise<unknown> {
   switch (req.op) {
+    case 'profile':
+      return profile(req.on, req.file);
     case 'startup':
       if (req.options.readiness) await pastFirstPeriod();
       return startup(api, req.options);
@@ -141,15 +181,19 @@ async function handle(req: AgentRequest): Promise<unknown> {
       return watchLatency(api, densityNames, req.count, req.gapMs);
     case 'shutdown':
       densityWatch?.();
-      await kubelet.stop();
-      runtime.killAll();
+      // Detach the kubelet (its rounds are aborted), but do not wait long for busy workers.
+      await Promise.race([kubelet.stop(), sleep(5_000)]);
+      killChildren();
       await runtime.close();
       return { pods: store.list('pods').items.length };
   }
 }
 
-// The harness went away (or is done): nothing is left to measure.
+// The harness went away (or is done): nothing is left to measure. A signal exits through the same
+// exit handler, so the pods' processes go too.
 process.on('disconnect', () => process.exit(0));
+process.on('SIGTERM', () => process.exit(143));
+process.on('SIGINT', () => process.exit(130));
 process.on('message', (msg: AgentRequest & { id: number }) => {
   void handle(msg).then(
     (result) => process.send?.({ id: msg.id, ok: true, result } satisfies AgentResponse),

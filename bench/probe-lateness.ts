@@ -40,7 +40,11 @@ export function latenessOnGrid(ats: readonly number[], periodMs: number): number
   return best;
 }
 
-/** Lateness of every run, probe by probe. A probe seen running once says nothing about its grid: left out. */
+/**
+ * Lateness of every run, probe by probe, without each probe's reference run (late by 0 by
+ * construction, it would pull the median down). A probe seen running once says nothing about its
+ * grid: left out.
+ */
 export function probeLateness(runs: readonly TimedRun[]): number[] {
   const byKey = new Map<string, { ats: number[]; periodMs: number }>();
   for (const r of runs) {
@@ -50,7 +54,10 @@ export function probeLateness(runs: readonly TimedRun[]): number[] {
   }
   const out: number[] = [];
   for (const { ats, periodMs } of byKey.values()) {
-    if (ats.length >= 2) out.push(...latenessOnGrid(ats, periodMs));
+    if (ats.length < 2) continue;
+    const late = latenessOnGrid(ats, periodMs);
+    late.splice(late.indexOf(0), 1);
+    out.push(...late);
   }
   return out;
 }

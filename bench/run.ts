@@ -304,7 +304,14 @@ async function main(): Promise<void> {
   } else {
     const profDir = plan.cpuProf ? join(resolve(plan.outDir), 'profiles') : undefined;
     if (profDir) mkdirSync(profDir, { recursive: true });
-    const agent = await Agent.start(profDir ? { cpuProfileDir: profDir } : {});
+    const agent = await Agent.start();
+    // Interrupted: the nodelet process still removes every pod process it started before exiting.
+    const onSignal = (): void => {
+      log('interrupted: stopping the nodelet process');
+      void agent.stop().finally(() => process.exit(130));
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
     apiPath = agent.path;
     log(`nodelet process ${agent.pid}; pods through: ${apiPath}`);
     try {
@@ -317,8 +324,20 @@ async function main(): Promise<void> {
           log(msg);
         }
       };
-      if (wants('startup')) await guard('start-up', () => startupRows(agent, plan, run, rows, raw));
-      if (wants('deletion')) await guard('deletion', () => deletionRows(agent, plan, run, rows, raw));
+      // --cpu-prof: one V8 CPU profile of the nodelet process per phase (and per density window).
+      const profiled = async (name: string, fn: () => Promise<void>): Promise<void> => {
+        if (profDir) await agent.request({ op: 'profile', on: true });
+        try {
+          await fn();
+        } finally {
+          if (profDir)
+            await agent.request({ op: 'profile', on: false, file: join(profDir, `${name}.cpuprofile`) });
+        }
+      };
+      if (wants('startup'))
+        await guard('start-up', () => profiled('startup', () => startupRows(agent, plan, run, rows, raw)));
+      if (wants('deletion'))
+        await guard('deletion', () => profiled('deletion', () => deletionRows(agent, plan, run, rows, raw)));
       if (wants('peer')) {
         await guard('peer', async () => {
           log(`peer: nodelet on the same pod, ${plan.peerRuns} times`);
@@ -355,6 +374,7 @@ async function main(): Promise<void> {
             watchSamples: plan.watchSamples,
             run,
             log,
+            ...(profDir ? { profileDir: profDir } : {}),
           });
           densityRows(levels, rows);
         });
@@ -363,7 +383,11 @@ async function main(): Promise<void> {
       log('stopping the nodelet process');
       await agent.stop();
     }
-    if (profDir) notes.push(`CPU profile of the nodelet process written under ${profDir}`);
+    if (profDir) {
+      notes.push(
+        `--cpu-prof: V8 CPU profiles of the nodelet process per phase under ${profDir} (the profiler's own cost is in these figures; summarise with node bench/profile-summary.ts FILE)`,
+      );
+    }
   }
 
   if (wants('peer') && plan.runtime === 'oci') {
