@@ -89,7 +89,7 @@ export function parsePlan(argv: readonly string[]): Plan {
     values.density !== undefined
       ? positiveInts(values.density, '--density')
       : quick
-        ? [100, 1000]
+        ? [100, 500]
         : [100, 500, 1000];
   return Object.freeze({
     quick,
