@@ -231,6 +231,22 @@ export function storeContract(name: string, make: StoreFactory): void {
       s.close();
     });
 
+    test('MODIFIED events carry the object as it was before the change, in history too', () => {
+      const s = make();
+      const v1 = s.create(key('a'), pod('a', 'default', { spec: { v: 1 } }));
+      const live = collect(s, 'pods');
+      s.update(key('a'), { ...v1, spec: { v: 2 } });
+      const replayed = collect(s, 'pods', { resourceVersion: rvOf(v1) });
+      for (const w of [live, replayed]) {
+        const e = w.events[0];
+        assert.equal(e?.type, 'MODIFIED');
+        assert.deepEqual((e?.object as TestObject).spec, { v: 2 });
+        assert.deepEqual((e?.previous as TestObject | undefined)?.spec, { v: 1 });
+        assert.equal(e?.previous?.metadata?.resourceVersion, rvOf(v1));
+      }
+      s.close();
+    });
+
     test('a listener writing during delivery cannot reorder what other listeners see', () => {
       const s = make();
       const seen: string[] = [];
