@@ -81,7 +81,9 @@ export function serverCommand(): Command {
         });
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
-        process.exitCode = code;
+        // Everything is stopped and the store closed; what may still hold the event loop are the
+        // pods' own pipes (left open on purpose so they keep running), so leave explicitly.
+        process.exit(code);
       },
     );
 }
