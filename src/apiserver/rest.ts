@@ -22,6 +22,7 @@ import { applyServerSide, recordAppliedCreate, recordManagedFields } from './man
 import { prepareCreateMeta, prepareUpdateMeta, rfc3339, sameObject, type ApiObject } from './meta.ts';
 import { applyJsonPatch, JsonPatchError } from './patch/json-patch.ts';
 import { decodeProtobuf } from './protobuf.ts';
+import { cannotBeHandledMessage } from './api-adapter.ts';
 import { applyMergePatch } from './patch/merge-patch.ts';
 import { applyStrategicMergePatch, StrategicMergeError } from './patch/strategic-merge.ts';
 import { apiVersionOf, groupResource, type ResourceDef } from './resources.ts';
@@ -270,7 +271,7 @@ function checkTypeMeta(def: ResourceDef, obj: ApiObject): void {
 }
 
 function strictPrefix(def: ResourceDef): string {
-  return `${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: `;
+  return cannotBeHandledMessage(def.kind, def.version, '');
 }
 
 function fieldManager(ctx: RequestContext, fallback: string): string {

@@ -164,22 +164,7 @@ export function unsupportedMediaType(accepted: string[]): ApiError {
   );
 }
 
-export function notAcceptable(accepted: string[]): ApiError {
-  return failure(406, 'NotAcceptable', `only the following media types are accepted: ${accepted.join(', ')}`);
-}
-
 export function internalError(err: unknown): ApiError {
   const message = err instanceof Error ? err.message : String(err);
   return failure(500, 'InternalError', `Internal error occurred: ${message}`, { causes: [{ message }] });
-}
-
-export function successStatus(details?: StatusDetails): Status {
-  return {
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status: 'Success',
-    ...(details ? { details } : {}),
-    code: 200,
-  };
 }

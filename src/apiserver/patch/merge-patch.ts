@@ -13,15 +13,3 @@ export function applyMergePatch(original: unknown, patch: unknown): unknown {
   }
   return result;
 }
-
-/** The merge patch that turns a into b (used to record what an update changed). */
-export function createMergePatch(a: unknown, b: unknown): unknown {
-  if (!isObject(a) || !isObject(b)) return structuredClone(b);
-  const patch: Record<string, unknown> = {};
-  for (const k of Object.keys(a)) if (!Object.hasOwn(b, k)) patch[k] = null;
-  for (const [k, v] of Object.entries(b)) {
-    if (!Object.hasOwn(a, k)) patch[k] = structuredClone(v);
-    else if (JSON.stringify(a[k]) !== JSON.stringify(v)) patch[k] = createMergePatch(a[k], v);
-  }
-  return patch;
-}
