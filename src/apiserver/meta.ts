@@ -2,6 +2,7 @@
 // what the server fills in on create, what an update may not change, and generated names.
 import { randomInt } from 'node:crypto';
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
+import { rfc3339Seconds } from '../api/defaults.ts';
 import { badRequest, conflict, type GroupResource } from './status.ts';
 
 /** kubernetes-types marks every field readonly; the registry writes metadata it owns. */
@@ -15,9 +16,7 @@ export interface ApiObject {
 }
 
 /** metav1.Time: RFC3339 in UTC with whole seconds, as the server serializes it. */
-export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
+export const rfc3339 = rfc3339Seconds;
 
 /** metav1.MicroTime: exactly six fractional digits (kubectl rejects other widths for eventTime). */
 export function microTime(ms: number): string {
