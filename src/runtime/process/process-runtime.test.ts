@@ -16,7 +16,11 @@ import {
   type RuntimeEvent,
 } from '../runtime.ts';
 import { procInfo } from './proc-table.ts';
+import { findConmon } from './conmon-shim.ts';
 import { ProcessRuntime, TERMINATION_MESSAGE_ENV } from './process-runtime.ts';
+
+/** conmon is the containers' supervising parent where it is installed; these tests say which they need. */
+const noConmon = findConmon() ? false : 'conmon is not installed';
 
 /** process.kill(pid, 0) says whether the PID exists; a zombie has died already (only its reaping is due). */
 function alive(pid: number): boolean {
@@ -44,9 +48,11 @@ let events: RuntimeEvent[];
 /** Every PID a test started (main processes, children they report): none may outlive the test. */
 let pids: Set<number>;
 const runtimes: ProcessRuntime[] = [];
+/** The shim of the runtimes a test makes (the default: conmon where installed). */
+let shimMode: 'conmon' | 'none' | undefined;
 
 function newRuntime(): ProcessRuntime {
-  const r = new ProcessRuntime({ root, clock: realClock });
+  const r = new ProcessRuntime({ root, clock: realClock, ...(shimMode ? { shim: shimMode } : {}) });
   runtimes.push(r);
   r.watch((e) => {
     events.push(e);
@@ -71,7 +77,15 @@ beforeEach(async () => {
   });
 });
 
+/** Replaces the test's runtime by one with the given shim, on the same root (the sandbox stays). */
+async function useShim(mode: 'conmon' | 'none'): Promise<void> {
+  await rt.close();
+  shimMode = mode;
+  rt = newRuntime();
+}
+
 afterEach(async () => {
+  shimMode = undefined;
   try {
     for (const pid of pids) await until(() => !alive(pid), `process ${pid} to be gone`, 5000);
   } finally {
@@ -312,7 +326,8 @@ describe('logs', () => {
     const lines = (await logText(id)).split('\n');
     assert.equal(lines.pop(), '');
     for (const l of lines) {
-      assert.match(l, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z (stdout|stderr) [FP] /);
+      // containerd writes Z, conmon +00:00; both are RFC3339Nano, and the reader takes both.
+      assert.match(l, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|\+00:00) (stdout|stderr) [FP] /);
     }
     const body = lines.map((l) => l.split(' ').slice(1).join(' '));
     assert.ok(body.includes('stdout F out1'));
@@ -322,7 +337,8 @@ describe('logs', () => {
     assert.ok(stamp >= (st.startedAt ?? 0) - 1000 && stamp <= (st.finishedAt ?? 0) + 1000);
   });
 
-  test('a line over 16 KiB is split into P records and joined again by the reader', async () => {
+  test('a line over 16 KiB is split into P records and joined again by the reader (nodelet as the parent)', async () => {
+    await useShim('none');
     const id = await run('long', ['sh', '-c', 'head -c 40000 /dev/zero | tr "\\0" x; echo']);
     await exited(id);
     const tags = (await logText(id))
@@ -648,7 +664,8 @@ describe('records on disk', () => {
     assert.equal((await again.listPodSandboxes('uid-1'))[0]?.id, sandbox.id);
   });
 
-  test('a container still running is adopted by a new runtime, which can stop it', async () => {
+  test('without a shim, a container still running is adopted by a new runtime, which can stop it', async () => {
+    await useShim('none');
     const id = await run('long', ['sleep', '1000']);
     const pid = (await rt.containerStatus(id)).pid ?? 0;
     await rt.close();
@@ -664,7 +681,8 @@ describe('records on disk', () => {
     assert.equal(after.exitCode, 255);
   });
 
-  test('a running record whose process is gone is reported exited with an unknown status', async () => {
+  test('without a shim, a running record whose process is gone is reported exited with an unknown status', async () => {
+    await useShim('none');
     const id = await run('gone', ['sleep', '1000']);
     await rt.close();
     const recs = JSON.parse(readFileSync(join(root, 'containers.json'), 'utf8')) as {
@@ -685,5 +703,84 @@ describe('records on disk', () => {
     assert.equal(st.state, 'exited');
     assert.equal(st.exitCode, 255);
     assert.equal(st.reason, 'Unknown');
+  });
+});
+
+describe('under conmon, across a restart', { skip: noConmon }, () => {
+  test('a long line comes back whole through the reader', async () => {
+    const id = await run('long', ['sh', '-c', 'head -c 40000 /dev/zero | tr "\\0" x; echo']);
+    await exited(id);
+    assert.equal(
+      (await readCriLogAll((await rt.containerStatus(id)).logPath)).toString(),
+      'x'.repeat(40000) + '\n',
+    );
+  });
+
+  test('a container keeps running, logging and its PID; its exit code is the real one', async () => {
+    assert.ok(rt.supervised);
+    const id = await run('ticker', [
+      'sh',
+      '-c',
+      'trap "echo bye; exit 7" TERM; while :; do echo tick; sleep 0.05; done',
+    ]);
+    const pid = (await rt.containerStatus(id)).pid ?? 0;
+    await rt.close();
+    // No nodelet for a while: the container writes on (no SIGPIPE) and conmon logs it.
+    const before = (await logText(id)).split('\n').length;
+    await realClock.sleep(300);
+    assert.ok(alive(pid));
+    assert.ok((await logText(id)).split('\n').length > before + 2, 'output is logged while nodelet is away');
+    const again = newRuntime();
+    const st = await again.containerStatus(id);
+    assert.equal(st.state, 'running');
+    assert.equal(st.pid, pid);
+    await again.stopContainer(id, 5);
+    const after = await again.containerStatus(id);
+    assert.equal(after.exitCode, 7);
+    assert.equal(after.reason, 'Error');
+    assert.match(await logText(id), /stdout F bye\n$/);
+  });
+
+  test('a container that exits while nodelet is away is found with its code', async () => {
+    const flag = join(root, 'go');
+    const id = await run('later', [
+      'sh',
+      '-c',
+      `while [ ! -e ${flag} ]; do sleep 0.02; done; echo done; exit 3`,
+    ]);
+    await rt.close();
+    writeFileSync(flag, '');
+    const pid = (await rt.containerStatus(id)).pid ?? 0;
+    await until(() => !alive(pid), 'the container to exit');
+    await until(() => existsSync(join(root, 'exits', id)), 'the exit file');
+    const again = newRuntime();
+    const st = await again.containerStatus(id);
+    assert.equal(st.state, 'exited');
+    assert.equal(st.exitCode, 3);
+    assert.equal(st.reason, 'Error');
+    assert.match(await logText(id), /stdout F done\n/);
+  });
+
+  test('a container killed while nodelet is away reports 137, and what it left behind dies', async () => {
+    const pidFile = join(root, 'bg.pid');
+    const id = await run('killed', ['sh', '-c', `sleep 1000 & echo $! > ${pidFile}; wait`]);
+    const child = await pidFrom(pidFile);
+    const pid = (await rt.containerStatus(id)).pid ?? 0;
+    await rt.close();
+    process.kill(pid, 'SIGKILL');
+    await until(() => !alive(pid), 'the container to die');
+    const again = newRuntime();
+    await until(async () => (await again.containerStatus(id)).state === 'exited', 'the exit to be seen');
+    assert.equal((await again.containerStatus(id)).exitCode, 137);
+    await until(() => !alive(child), 'the background child to die');
+  });
+
+  test('the container runs with exactly its environment, not conmon’s', async () => {
+    const id = await run('env', ['sh', '-c', 'env | sort'], { env: [{ name: 'A', value: "it's" }] });
+    await exited(id);
+    const env = (await readCriLogAll((await rt.containerStatus(id)).logPath)).toString();
+    assert.match(env, /^A=it's$/m);
+    assert.doesNotMatch(env, /_OCI_SYNCPIPE/);
+    assert.match(env, new RegExp(`^${TERMINATION_MESSAGE_ENV}=`, 'm'));
   });
 });

@@ -9,7 +9,7 @@
 //   logs/<namespace>_<podName>_<podUid>/<name>/<attempt>.log   CRI-format log (as /var/log/pods)
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
@@ -32,6 +32,7 @@ import {
   type PodSandboxStatus,
   type RuntimeEvent,
 } from '../runtime.ts';
+import { ConmonShim, conmonPid, findConmon, readExitFile } from './conmon-shim.ts';
 import { DEFAULT_PATH, execFailure, lookPath, startFailure } from './exec-path.ts';
 import {
   exitCodeOf,
@@ -55,6 +56,8 @@ export const TERMINATION_MESSAGE_ENV = 'NODELET_TERMINATION_MESSAGE_PATH';
 const DRAIN_MS = 2000;
 /** How often a process adopted from an earlier run (no pipe, no wait status) is checked for exit. */
 const ADOPTED_POLL_MS = 1000;
+/** How often conmon is checked for its end once the exit file is there. */
+const CONMON_EXIT_POLL_MS = 5;
 /** containerd's exit code for a task whose exit status was lost (unknownExitCode). */
 const UNKNOWN_EXIT_CODE = 255;
 
@@ -64,6 +67,12 @@ export interface ProcessRuntimeOptions {
   clock: Clock;
   /** The pod IP every sandbox reports (host network); 127.0.0.1 by default. */
   nodeIP?: string;
+  /**
+   * The supervising parent of each container: 'conmon' (the default where conmon is installed)
+   * keeps containers, their logs and their exit codes across a nodelet restart; 'none' makes
+   * nodelet the parent (output and exit codes are then lost when nodelet goes).
+   */
+  shim?: 'conmon' | 'none';
 }
 
 interface SandboxRecord extends PodSandboxStatus {
@@ -104,6 +113,8 @@ interface ContainerRecord {
   pid?: number;
   /** /proc start time of pid, so a recycled PID is never taken for the container after a restart. */
   pidStartTime?: number;
+  /** Runs under conmon (conmon-shim.ts): its log and exit file outlive nodelet. */
+  shimmed?: boolean;
 }
 
 interface LiveProcess {
@@ -179,6 +190,11 @@ export class ProcessRuntime implements ContainerRuntime {
   private readonly starting = new Set<string>();
   private readonly listeners = new Set<(event: RuntimeEvent) => void>();
   private closed = false;
+  private readonly shim: ConmonShim | undefined;
+  private readonly exitDir: string;
+  private exitWatcher: FSWatcher | undefined;
+  /** Shimmed containers being followed, by ID: checked on every exit-file change notice. */
+  private readonly followers = new Map<string, () => void>();
 
   constructor(options: ProcessRuntimeOptions) {
     this.root = resolve(options.root);
@@ -186,7 +202,26 @@ export class ProcessRuntime implements ContainerRuntime {
     this.nodeIP = options.nodeIP ?? '127.0.0.1';
     mkdirSync(join(this.root, 'pods'), { recursive: true });
     mkdirSync(join(this.root, 'logs'), { recursive: true });
+    this.exitDir = join(this.root, 'exits');
+    mkdirSync(this.exitDir, { recursive: true });
+    const conmon = options.shim === 'none' ? undefined : findConmon();
+    if (options.shim === 'conmon' && !conmon)
+      throw new Error('the process runtime needs conmon, and it is not installed');
+    this.shim = conmon ? new ConmonShim(conmon, join(this.root, 'shim')) : undefined;
+    try {
+      this.exitWatcher = watch(this.exitDir, { persistent: false }, (_event, name) => {
+        if (name) this.followers.get(String(name))?.();
+      });
+      this.exitWatcher.on('error', () => undefined);
+    } catch {
+      // No change notices: the once-a-second check still sees every exit.
+    }
     this.load();
+  }
+
+  /** Whether containers run under a supervising parent that outlives nodelet. */
+  get supervised(): boolean {
+    return this.shim !== undefined;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -214,11 +249,34 @@ export class ProcessRuntime implements ContainerRuntime {
    * containerd reports a task whose exit status was lost.
    */
   private load(): void {
+    this.closedSince = true;
+    try {
+      this.loadRecords();
+    } finally {
+      this.closedSince = false;
+    }
+  }
+
+  private loadRecords(): void {
     for (const s of readJsonFile<SandboxRecord[]>(this.sandboxesFile, [])) this.sandboxes.set(s.id, s);
     for (const c of readJsonFile<ContainerRecord[]>(this.containersFile, [])) this.containers.set(c.id, c);
     let changed = false;
     for (const c of this.containers.values()) {
       if (c.state !== 'running') continue;
+      if (c.shimmed) {
+        // conmon recorded the exit, or is still there to record it.
+        const exit = readExitFile(this.exitDir, c.id);
+        const containerLive = c.pid !== undefined && isLive(c.pid, c.pidStartTime);
+        const conmon = conmonPid(this.shimBundle(c));
+        if (exit || containerLive || (conmon !== undefined && isLive(conmon))) {
+          this.follow(
+            c,
+            { child: undefined, reaped: !containerLive, exited: Promise.resolve() },
+            () => undefined,
+          );
+          continue;
+        }
+      }
       if (c.pid !== undefined && isLive(c.pid, c.pidStartTime)) {
         this.adopt(c);
       } else {
@@ -248,6 +306,87 @@ export class ProcessRuntime implements ContainerRuntime {
     entry.poll = this.clock.setTimer(ADOPTED_POLL_MS, check);
     this.live.set(c.id, entry);
   }
+
+  private shimBundle(c: ContainerRecord): string {
+    return join(c.dir, `${c.attempt}.shim`);
+  }
+
+  /**
+   * Follows a container under conmon until its exit file says how it ended. When its main process
+   * is gone, the rest of its processes are killed (they die with PID 1 in a real container), which
+   * also lets conmon see the end of its output. Checked on exit-file notices and once a second.
+   */
+  private follow(c: ContainerRecord, start: LiveProcess, onExited: () => void): void {
+    let resolveExited!: () => void;
+    const entry: LiveProcess = { ...start, exited: new Promise<void>((r) => (resolveExited = r)) };
+    let killed = false;
+    let done = false;
+    let drainFrom: number | undefined;
+    const check = (): void => {
+      if (done) return;
+      entry.poll?.cancel();
+      const conmon = conmonPid(this.shimBundle(c));
+      const conmonLive = conmon !== undefined && isLive(conmon);
+      // Read after conmon's liveness: conmon writes the file before it exits.
+      const exit = readExitFile(this.exitDir, c.id);
+      const mainLive = c.pid !== undefined && isLive(c.pid, c.pidStartTime);
+      if ((exit || !mainLive) && !killed) {
+        killed = true;
+        entry.reaped = true;
+        // The leader is gone: what is left of its group, and whatever carries the mark, dies too.
+        if (c.pid !== undefined && !mainLive) signalGroup(c.pid, 'SIGKILL');
+        killProcsWithEnv(this.markerOf(c), c.pidStartTime);
+      }
+      // conmon writes the exit file before it has read the pipes to the end and closed the log:
+      // the container counts as exited once conmon is gone too (at most DRAIN_MS later), so
+      // `kubectl logs` after the exit has all of it.
+      if (exit && conmonLive && !this.closedSince) {
+        drainFrom ??= this.clock.now();
+        if (this.clock.now() - drainFrom < DRAIN_MS) {
+          entry.poll = this.clock.setTimer(CONMON_EXIT_POLL_MS, check);
+          return;
+        }
+      }
+      if (exit) {
+        done = true;
+        this.followers.delete(c.id);
+        c.state = 'exited';
+        c.exitCode = exit.code;
+        c.reason = exitReason(exit.code);
+        // Noticed at once while nodelet runs; found at start-up, the file's time is the exit's.
+        c.finishedAt = this.closedSince ? exit.at : this.clock.now();
+        this.live.delete(c.id);
+        try {
+          this.persist('containers');
+        } catch {
+          // The record in memory is right; the file catches up with the next change.
+        }
+        resolveExited();
+        onExited();
+        this.emit({ type: 'ContainerDied', podUid: c.podUid, containerId: c.id });
+        return;
+      }
+      if (!mainLive && !conmonLive) {
+        // Neither the container nor its conmon is left, and no exit file: the status is lost.
+        done = true;
+        this.followers.delete(c.id);
+        this.markLost(c);
+        this.live.delete(c.id);
+        this.persist('containers');
+        resolveExited();
+        onExited();
+        this.emit({ type: 'ContainerDied', podUid: c.podUid, containerId: c.id });
+        return;
+      }
+      entry.poll = this.clock.setTimer(ADOPTED_POLL_MS, check);
+    };
+    this.live.set(c.id, entry);
+    this.followers.set(c.id, check);
+    check();
+  }
+
+  /** True during load(): exits found then happened while no nodelet was watching. */
+  private closedSince = false;
 
   private markLost(c: ContainerRecord): void {
     killProcsWithEnv(this.markerOf(c), c.pidStartTime);
@@ -449,6 +588,39 @@ export class ProcessRuntime implements ContainerRuntime {
     if (!found.ok) return fail(found.error);
     const exe = found.path;
 
+    // A container that reads stdin keeps nodelet as its parent: its stdin pipe is nodelet's.
+    if (this.shim && !rec.stdin) {
+      log.close();
+      let pid: number;
+      try {
+        ({ pid } = await this.shim.start({
+          id: rec.id,
+          bundle: this.shimBundle(rec),
+          exitDir: this.exitDir,
+          logPath: rec.logPath,
+          // execvp inside finds the command on the container's PATH as lookPath did; a command
+          // given with a slash is the resolved path itself.
+          command: [file.includes('/') ? exe : file, ...rec.command.slice(1)],
+          env,
+          cwd,
+        }));
+      } catch (e) {
+        return fail((e as Error).message);
+      }
+      rec.state = 'running';
+      rec.startedAt = this.clock.now();
+      rec.pid = pid;
+      rec.shimmed = true;
+      const startTime = procInfo(pid)?.startTime;
+      if (startTime !== undefined) rec.pidStartTime = startTime;
+      rec.runEnv = env;
+      rec.cwd = cwd;
+      this.persist('containers');
+      this.follow(rec, { child: undefined, reaped: false, exited: Promise.resolve() }, () => undefined);
+      this.emit({ type: 'ContainerStarted', podUid: rec.podUid, containerId: rec.id });
+      return;
+    }
+
     let started: Started;
     try {
       started = await spawnProcess(exe, rec.command.slice(1), {
@@ -578,6 +750,10 @@ export class ProcessRuntime implements ContainerRuntime {
     this.containers.delete(containerId);
     this.persist('containers');
     rmSync(join(rec.dir, String(rec.attempt)), { recursive: true, force: true });
+    if (rec.shimmed) {
+      rmSync(this.shimBundle(rec), { recursive: true, force: true });
+      rmSync(join(this.exitDir, rec.id), { force: true });
+    }
     rmSync(rec.logPath, { force: true });
   }
 
@@ -789,6 +965,8 @@ export class ProcessRuntime implements ContainerRuntime {
   close(): Promise<void> {
     this.closed = true;
     this.listeners.clear();
+    this.exitWatcher?.close();
+    this.followers.clear();
     for (const entry of this.live.values()) {
       entry.poll?.cancel();
       const c = entry.child;
