@@ -32,6 +32,7 @@ import {
   badRequest,
   conflict,
   forbidden,
+  invalid,
   methodNotSupported,
   notFound,
   unsupportedMediaType,
@@ -322,25 +323,13 @@ function createObject(
   });
   const name = obj.metadata?.name ?? '';
   if (!name) {
-    throw new ApiError({
-      kind: 'Status',
-      apiVersion: 'v1',
-      metadata: {},
-      status: 'Failure',
-      message: `${def.kind} "" is invalid: metadata.name: Required value: name or generateName is required`,
-      reason: 'Invalid',
-      details: {
-        kind: def.kind,
-        causes: [
-          {
-            reason: 'FieldValueRequired',
-            message: 'Required value: name or generateName is required',
-            field: 'metadata.name',
-          },
-        ],
+    throw invalid(def.kind, def.group, '', [
+      {
+        reason: 'FieldValueRequired',
+        field: 'metadata.name',
+        message: 'Required value: name or generateName is required',
       },
-      code: 422,
-    });
+    ]);
   }
   admitNamespace(ctx, name);
   obj = def.prepareCreate(withTypeMeta(def, obj), { now, uid: services.uid });

@@ -183,6 +183,16 @@ describe('pods: create, get, list', () => {
     assert.equal(noNs.status, 404);
     assert.equal(noNs.body.message, 'namespaces "ghost" not found');
 
+    const noName = await t.json<Obj>('POST', '/api/v1/namespaces/default/pods', {
+      body: { spec: { containers: [{ name: 'c', image: 'i' }] } },
+    });
+    assert.equal(noName.status, 422);
+    assert.equal(
+      noName.body.message,
+      'Pod "" is invalid: metadata.name: Required value: name or generateName is required',
+    );
+    assert.equal(noName.body.details.kind, 'Pod');
+
     const wrongKind = await t.json<Obj>('POST', '/api/v1/namespaces/default/pods', {
       body: { ...podBody('x'), apiVersion: 'apps/v1' },
     });
