@@ -3,6 +3,7 @@
 import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import type { ContainerRuntime, ExecSession, ExecStreamOptions } from '../runtime/runtime.ts';
 import type { Clock, Timer } from '../util/clock.ts';
+import { admitByCount, DEFAULT_MAX_PODS, rejectedStatus, wasRejected } from './admission.ts';
 import { CrashLoopBackoff, DEFAULT_CRASH_LOOP_BACKOFF, type BackoffConfig } from './backoff.ts';
 import { KubeletEventRecorder } from './event-recorder.ts';
 import { ImageManager } from './image-manager.ts';
@@ -29,6 +30,8 @@ export interface KubeletOptions {
   prober?: (deps: ProberFactoryDeps) => PodProber & { close(): void };
   onHookRun?: (pod: Pod, run: HookRun) => void;
   onStatus?: (pod: Pod, status: PodStatus) => void;
+  /** The kubelet's --max-pods: active pods beyond it are rejected (admission.ts); 110 by default. */
+  maxPods?: number;
 }
 
 export interface ProberFactoryDeps {
@@ -103,6 +106,7 @@ export class Kubelet {
   private readonly removed = new Set<string>();
 
   private podRemoved(uid: string): void {
+    this.rejected.delete(uid);
     const w = this.workers.get(uid);
     if (!w) return;
     this.removed.add(uid);
@@ -126,6 +130,7 @@ export class Kubelet {
       return;
     }
     if (this.stopped) return;
+    if (!this.admit(pod)) return;
     const o = this.opts;
     const worker = new PodWorker(pod, {
       nodeName: o.nodeName,
@@ -147,6 +152,28 @@ export class Kubelet {
     });
     this.workers.set(uid, worker);
     worker.trigger();
+  }
+
+  /** Uids of pods rejected by admission: their status is written once, and they never run. */
+  private readonly rejected = new Set<string>();
+
+  /** The kubelet's admission by pod count (admission.ts); false when the pod was (or is now) rejected. */
+  private admit(pod: Pod): boolean {
+    const uid = podUid(pod);
+    if (this.rejected.has(uid) || wasRejected(pod)) {
+      // Nothing runs for a rejected pod: once deleted, its object goes at once (status manager).
+      if (pod.metadata?.deletionTimestamp) void this.opts.statusWriter.deletePod(pod).catch(() => undefined);
+      return false;
+    }
+    let active = 0;
+    for (const w of this.workers.values()) if (!w.isTerminated) active++;
+    const rejection = admitByCount(active, this.opts.maxPods ?? DEFAULT_MAX_PODS);
+    if (!rejection) return true;
+    this.rejected.add(uid);
+    this.recorder.event(pod, undefined, 'Warning', rejection.reason, rejection.message);
+    const now = new Date(this.opts.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    void this.opts.statusWriter.updateStatus(pod, rejectedStatus(pod, rejection, now)).catch(() => undefined);
+    return false;
   }
 
   private scheduleHousekeeping(): void {
@@ -173,7 +200,12 @@ export class Kubelet {
     return this.workers.get(uid)?.logPath(containerName, previous);
   }
 
-  async exec(uid: string, containerName: string, command: string[], options: ExecStreamOptions): Promise<ExecSession> {
+  async exec(
+    uid: string,
+    containerName: string,
+    command: string[],
+    options: ExecStreamOptions,
+  ): Promise<ExecSession> {
     const view = await observePod(this.opts.runtime, uid);
     const c = newestOf(view, containerName);
     if (!c || c.state !== 'running') throw new Error(`container ${containerName} is not running`);
