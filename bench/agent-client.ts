@@ -6,19 +6,32 @@ import type { AgentRequest, AgentResponse, AgentResults } from './agent-protocol
 
 const AGENT = fileURLToPath(new URL('./node-agent.ts', import.meta.url));
 
+interface Hello {
+  pid: number;
+  path: string;
+  startedAt: number;
+  kubeconfig?: string;
+}
+
 export class Agent {
   readonly pid: number;
   /** How pods reach the node in this agent. */
   readonly path: string;
+  /** When the node (its kubelet) started, ms since the epoch. */
+  readonly startedAt: number;
+  /** `nodelet server`'s kubeconfig, in server mode. */
+  readonly kubeconfig: string | undefined;
   private readonly child: ChildProcess;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private readonly exited: Promise<void>;
 
-  private constructor(child: ChildProcess, pid: number, path: string) {
+  private constructor(child: ChildProcess, hello: Hello) {
     this.child = child;
-    this.pid = pid;
-    this.path = path;
+    this.pid = hello.pid;
+    this.path = hello.path;
+    this.startedAt = hello.startedAt;
+    this.kubeconfig = hello.kubeconfig;
     this.exited = new Promise((resolve) => {
       if (child.exitCode !== null) resolve();
       else child.once('exit', () => resolve());
@@ -37,8 +50,9 @@ export class Agent {
     });
   }
 
-  static start(): Promise<Agent> {
-    const child = fork(AGENT, [], {
+  /** Starts the nodelet process: `nodelet server` (driven over HTTPS) or the in-process composition. */
+  static start(mode: 'server' | 'in-process' | 'oci'): Promise<Agent> {
+    const child = fork(AGENT, [mode], {
       execArgv: [...process.execArgv],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
@@ -51,11 +65,11 @@ export class Agent {
       child.once('message', (m: AgentResponse) => {
         child.off('exit', onExit);
         if (!m.ok) {
+          child.once('exit', () => undefined);
           reject(new Error(m.error));
           return;
         }
-        const hello = m.result as { pid: number; path: string };
-        resolve(new Agent(child, hello.pid, hello.path));
+        resolve(new Agent(child, m.result as Hello));
       });
     });
   }

@@ -1,19 +1,10 @@
 // Messages between the harness and the nodelet process under test (node-agent.ts).
+import type { RampRequest, RampResult } from './density-pods.ts';
 import type { FloorTimes } from './floor.ts';
 import type { TimedRun } from './probe-lateness.ts';
 import type { StartupOptions, StartupTimes } from './scenarios.ts';
 
-export interface DensityRamp {
-  op: 'density-ramp';
-  /** Total number of density pods wanted (the ones already there stay). */
-  to: number;
-  run: string;
-  /** One free loopback port per pod, by index. */
-  ports: number[];
-  /** Directory with the index.html the pods' httpd serves. */
-  wwwDir: string;
-  timeoutMs: number;
-}
+export type DensityRamp = { op: 'density-ramp' } & RampRequest;
 
 export type AgentRequest =
   | { op: 'startup'; options: StartupOptions }
@@ -32,7 +23,7 @@ export interface AgentResults {
   deletion: number[];
   'floor-spawn': FloorTimes;
   'floor-kill': number[];
-  'density-ramp': { rampMs: number; notReady: string[] };
+  'density-ramp': RampResult;
   'probe-record': { runs: TimedRun[] };
   list: number[];
   watch: number[];

@@ -8,6 +8,8 @@ export type Section = (typeof SECTIONS)[number];
 export interface Plan {
   readonly quick: boolean;
   readonly runtime: 'process' | 'oci';
+  /** https: `nodelet server` driven through its HTTPS API by a real client; in-process: the store, no HTTP. */
+  readonly api: 'https' | 'in-process';
   readonly sections: readonly Section[];
   readonly outDir: string;
   /** Write V8 CPU profiles of the nodelet process (node --cpu-prof) into outDir/profiles. */
@@ -29,12 +31,14 @@ export interface Plan {
   readonly peerRuns: number;
 }
 
-export const USAGE = `usage: npm run bench [-- [--quick] [--runtime process|oci] [--cpu-prof]
+export const USAGE = `usage: npm run bench [-- [--quick] [--runtime process|oci] [--api https|in-process] [--cpu-prof]
                            [--only startup,deletion,density,peer] [--density 100,500,1000]
                            [--out DIR]]
 
   --quick       a shorter run (under 5 minutes on 2 cores); the full run takes under 20
   --runtime     process (default) or oci
+  --api         https (default: nodelet server through @kubernetes/client-node) or in-process
+                (the kubelet's own store, no HTTP)
   --cpu-prof    write V8 CPU profiles of the nodelet process under DIR/profiles
   --only        run only these sections
   --density     the density levels (pods running at once)
@@ -59,6 +63,7 @@ export function parsePlan(argv: readonly string[]): Plan {
       options: {
         quick: { type: 'boolean', default: false },
         runtime: { type: 'string', default: 'process' },
+        api: { type: 'string', default: 'https' },
         'cpu-prof': { type: 'boolean', default: false },
         only: { type: 'string' },
         density: { type: 'string' },
@@ -76,6 +81,9 @@ export function parsePlan(argv: readonly string[]): Plan {
   if (runtime !== 'process' && runtime !== 'oci') {
     throw new UsageError(`--runtime: want process or oci, got "${runtime}"`);
   }
+  const api = values.api;
+  if (api !== 'https' && api !== 'in-process')
+    throw new UsageError(`--api: want https or in-process, got "${api}"`);
   let sections: Section[] = [...SECTIONS];
   if (values.only !== undefined) {
     const wanted = values.only.split(',').map((s) => s.trim());
@@ -94,6 +102,7 @@ export function parsePlan(argv: readonly string[]): Plan {
   return Object.freeze({
     quick,
     runtime,
+    api,
     sections: Object.freeze(sections),
     outDir: values.out,
     cpuProf: values['cpu-prof'],

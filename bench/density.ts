@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Agent } from './agent-client.ts';
+import type { Driver } from './driver.ts';
 import { freePorts } from './ports.ts';
 import { probeLateness } from './probe-lateness.ts';
 import { sample } from './proc-stat.ts';
@@ -42,7 +43,7 @@ export interface DensityOptions {
   profileDir?: string;
 }
 
-export async function density(agent: Agent, opts: DensityOptions): Promise<DensityLevel[]> {
+export async function density(agent: Agent, driver: Driver, opts: DensityOptions): Promise<DensityLevel[]> {
   const max = Math.max(...opts.levels);
   const ports = await freePorts(max);
   const www = mkdtempSync(join(tmpdir(), 'nodelet-bench-www-'));
@@ -51,8 +52,7 @@ export async function density(agent: Agent, opts: DensityOptions): Promise<Densi
   try {
     for (const pods of opts.levels) {
       opts.log(`density: ramping to ${pods} pods`);
-      const ramp = await agent.request({
-        op: 'density-ramp',
+      const ramp = await driver.densityRamp({
         to: pods,
         run: opts.run,
         ports,
@@ -83,8 +83,8 @@ export async function density(agent: Agent, opts: DensityOptions): Promise<Densi
       opts.log(
         `density: ${pods} pods: ${runs.length} probe runs in ${(wall / 1000).toFixed(0)} s; timing list and watch`,
       );
-      const list = await agent.request({ op: 'list', count: opts.listSamples, gapMs: 100 });
-      const watch = await agent.request({ op: 'watch', count: opts.watchSamples, gapMs: 50 });
+      const list = await driver.list(opts.listSamples, 100);
+      const watch = await driver.watch(opts.watchSamples, 50);
       out.push({
         pods,
         rampMs: ramp.rampMs,

@@ -1,48 +1,44 @@
 // The nodelet under test, in a process of its own so its CPU and memory can be read from /proc
-// without the harness in them: the same composition as `nodelet run` (memory store, one-node
-// scheduler, Kubelet, process runtime, ProbeManager), driven by the harness over the IPC channel.
-// The floor is spawned from this same process, so both pay the same fork cost for its size.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// without the harness in them. Two shapes, chosen by the harness (argv[2]):
+//   server      the real `nodelet server` (startServer: SQLite store, HTTPS API, scheduler,
+//               kubelet, process runtime); the harness drives it over HTTPS with a real client.
+//   in-process  the composition of `nodelet run` (memory store, one-node scheduler, Kubelet,
+//               process runtime, ProbeManager), driven over the IPC channel; the scenarios then
+//               run in here, against the store.
+//   oci         the in-process composition on the oci runtime (runc under conmon, a busybox image
+//               imported from an archive built here).
+// Either way the floor is spawned from this same process, so both pay the same fork cost for its
+// size, and probe runs are reported from the kubelet's ProbeManager (its onRun listener).
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { startServer } from '../src/cli/server.ts';
 import { StoreEventSink, StorePodSource, StoreStatusWriter } from '../src/cli/store-ports.ts';
 import { Kubelet } from '../src/kubelet/kubelet.ts';
 import { ProbeManager, type ProbeRun } from '../src/kubelet/prober/prober-manager.ts';
 import { listProcs } from '../src/runtime/process/proc-table.ts';
+import { OciRuntime } from '../src/runtime/oci/oci-runtime.ts';
 import { ProcessRuntime } from '../src/runtime/process/process-runtime.ts';
 import { MemoryStore } from '../src/store/memory-store.ts';
 import { realClock } from '../src/util/clock.ts';
+import type { AgentRequest, AgentResponse } from './agent-protocol.ts';
+import { DensityPods } from './density-pods.ts';
 import { killFloor, spawnFloor } from './floor.ts';
+import { buildBusyboxArchive } from './oci-image.ts';
 import { InProcessPodApi } from './in-process-api.ts';
-import { now, PodTracker } from './pod-api.ts';
-import { benchPod, httpdCommand } from './pods.ts';
-import type { AgentRequest, AgentResponse, DensityRamp } from './agent-protocol.ts';
 import type { TimedRun } from './probe-lateness.ts';
-import { deletion, listLatency, NAMESPACE, startup, watchLatency } from './scenarios.ts';
+import { deletion, listLatency, startup, watchLatency } from './scenarios.ts';
 
 const NODE_NAME = 'nodelet';
 /** The probes' default period: within one of the kubelet's start, probes jitter their first run. */
 const FIRST_PERIOD_MS = 10_000;
+const mode = process.argv[2] === 'server' || process.argv[2] === 'oci' ? process.argv[2] : 'in-process';
 
 const root = mkdtempSync(join(tmpdir(), 'nodelet-bench-'));
-const store = new MemoryStore();
-const sink = new StoreEventSink(store);
-const runtime = new ProcessRuntime({ root: join(root, 'runtime'), clock: realClock });
-let prober: ProbeManager | undefined;
-const kubeletStartedAt = Date.now();
-const kubelet = new Kubelet({
-  nodeName: NODE_NAME,
-  clock: realClock,
-  runtime,
-  podSource: new StorePodSource(store, NODE_NAME),
-  statusWriter: new StoreStatusWriter(store),
-  eventSink: sink,
-  prober: (deps) => (prober = new ProbeManager(deps)),
-});
-const api = new InProcessPodApi(store, sink, NODE_NAME, realClock);
+
 /**
  * Every container and probe process of this node is a child of this process (in its own group):
  * killing the children's groups removes them all, in one pass over /proc. (ProcessRuntime.killAll
@@ -64,18 +60,30 @@ process.on('exit', () => {
   killChildren();
   rmSync(root, { recursive: true, force: true });
 });
-kubelet.start();
 
-// Density: the pods are kept across levels (100 → 500 → 1000), so each level only adds pods.
-const densityTracker = new PodTracker();
-let densityWatch: (() => void) | undefined;
-const densityNames: string[] = [];
+// The probe managers of this process and the pods they probe. `nodelet server` builds its own
+// ProbeManager, out of reach, so the first addPod of each manager makes it known here; only public
+// methods are used (addPod as is, onRun to listen).
+const managers: ProbeManager[] = [];
+const probedPods = new Map<string, Pod>();
+const addPod = Object.getOwnPropertyDescriptor(ProbeManager.prototype, 'addPod')?.value as (
+  this: ProbeManager,
+  pod: Pod,
+) => void;
+ProbeManager.prototype.addPod = function (this: ProbeManager, pod: Pod): void {
+  if (!managers.includes(this)) {
+    managers.push(this);
+    if (recording) unsubscribeRuns.push(this.onRun(recordRun));
+  }
+  probedPods.set(pod.metadata?.uid ?? '', pod);
+  addPod.call(this, pod);
+};
+
 let recording: TimedRun[] | undefined;
-let unsubscribeRuns: (() => void) | undefined;
+let unsubscribeRuns: Array<() => void> = [];
 
 function periodOf(run: ProbeRun): number {
-  const pod = kubelet.worker(run.podUid)?.currentPod;
-  const c = pod?.spec?.containers.find((x) => x.name === run.containerName);
+  const c = probedPods.get(run.podUid)?.spec?.containers.find((x) => x.name === run.containerName);
   const probe =
     run.kind === 'liveness'
       ? c?.livenessProbe
@@ -85,42 +93,110 @@ function periodOf(run: ProbeRun): number {
   return (probe?.periodSeconds ?? 10) * 1000;
 }
 
+function recordRun(r: ProbeRun): void {
+  recording?.push({ key: `${r.podUid}/${r.containerName}/${r.kind}`, at: r.at, periodMs: periodOf(r) });
+}
+
+interface Node {
+  path: string;
+  startedAt: number;
+  kubeconfig?: string;
+  /** The scenarios' API when they run in here. */
+  api?: InProcessPodApi;
+  stop(): Promise<void>;
+}
+
+async function startNode(): Promise<Node> {
+  const startedAt = Date.now();
+  if (mode === 'server') {
+    const ac = new AbortController();
+    const quiet = { write: () => true } as unknown as NodeJS.WritableStream;
+    const { running, stopped } = await startServer({
+      dataDir: join(root, 'data'),
+      host: '127.0.0.1',
+      port: 0,
+      runtime: 'process',
+      nodeName: NODE_NAME,
+      stdout: quiet,
+      stderr: process.stderr,
+      signal: ac.signal,
+    });
+    return {
+      path: 'nodelet server',
+      startedAt,
+      kubeconfig: running.kubeconfig,
+      stop: async () => {
+        ac.abort();
+        await Promise.race([stopped, sleep(5_000)]);
+      },
+    };
+  }
+  const store = new MemoryStore();
+  const sink = new StoreEventSink(store);
+  const runtime =
+    mode === 'oci'
+      ? new OciRuntime({
+          root: join(root, 'oci'),
+          clock: realClock,
+          pods: (_uid, namespace, name) => store.get<Pod>({ resource: 'pods', namespace, name }),
+          pullOnCreate: false,
+        })
+      : new ProcessRuntime({ root: join(root, 'runtime'), clock: realClock });
+  if (runtime instanceof OciRuntime) {
+    const images = join(root, 'image-build');
+    mkdirSync(images);
+    await runtime.images.importArchive(await buildBusyboxArchive(images));
+  }
+  const kubelet = new Kubelet({
+    nodeName: NODE_NAME,
+    clock: realClock,
+    runtime,
+    podSource: new StorePodSource(store, NODE_NAME),
+    statusWriter: new StoreStatusWriter(store),
+    eventSink: sink,
+    prober: (deps) => new ProbeManager(deps),
+  });
+  kubelet.start();
+  const api = new InProcessPodApi(store, sink, NODE_NAME, realClock);
+  return {
+    path: mode === 'oci' ? `${api.path}, oci runtime` : api.path,
+    startedAt,
+    api,
+    stop: async () => {
+      // Detach the kubelet (its rounds are aborted), but do not wait long for busy workers.
+      await Promise.race([kubelet.stop(), sleep(5_000)]);
+      // Real containers are conmon's children, not this process's: remove what is left of them.
+      if (runtime instanceof OciRuntime) {
+        for (const sb of await runtime.listPodSandboxes())
+          await runtime.removePodSandbox(sb.id).catch(() => undefined);
+      }
+      await runtime.close();
+    },
+  };
+}
+
+let node: Node;
+try {
+  node = await startNode();
+} catch (e) {
+  process.send?.({ id: 0, ok: false, error: (e as Error).message } satisfies AgentResponse);
+  process.exit(1);
+}
+const density = node.api ? new DensityPods(node.api) : undefined;
+
 /**
  * As the kubelet, a probe worker that starts within one period of the kubelet's own start waits a
  * random part of the period first (so a restarted kubelet does not probe everything at once). The
  * figures are for a node that has been up for longer, so the scenarios with probes wait that out.
  */
 async function pastFirstPeriod(): Promise<void> {
-  const left = kubeletStartedAt + FIRST_PERIOD_MS + 100 - Date.now();
+  const left = node.startedAt + FIRST_PERIOD_MS + 100 - Date.now();
   if (left > 0) await sleep(left);
 }
 
-async function densityRamp(req: DensityRamp): Promise<{ rampMs: number; notReady: string[] }> {
-  await pastFirstPeriod();
-  densityWatch ??= await api.watch(densityTracker.onEvent);
-  const t0 = now();
-  const added: string[] = [];
-  for (let i = densityNames.length; i < req.to; i++) {
-    const name = `density-${i}`;
-    const pod: Pod = benchPod({
-      name,
-      run: req.run,
-      command: httpdCommand(req.ports[i] as number, req.wwwDir),
-      httpPort: req.ports[i] as number,
-    });
-    await api.create(pod);
-    densityNames.push(name);
-    added.push(name);
-  }
-  const notReady: string[] = [];
-  await Promise.all(
-    added.map((n) =>
-      densityTracker.until(NAMESPACE, n, 'ready', req.timeoutMs).catch(() => {
-        notReady.push(n);
-      }),
-    ),
-  );
-  return { rampMs: now() - t0, notReady };
+function localApi(): InProcessPodApi {
+  if (!node.api) throw new Error('this request runs in the harness when nodelet serves HTTPS');
+  return node.api;
 }
 
 let profiler: Session | undefined;
@@ -148,44 +224,40 @@ async function handle(req: AgentRequest): Promise<unknown> {
       return profile(req.on, req.file);
     case 'startup':
       if (req.options.readiness) await pastFirstPeriod();
-      return startup(api, req.options);
+      return startup(localApi(), req.options);
     case 'deletion':
-      return deletion(api, req.count, req.run, req.prefix, req.command);
+      return deletion(localApi(), req.count, req.run, req.prefix, req.command);
     case 'floor-spawn':
       return spawnFloor(req.command, req.count, req.mode, req.probe);
     case 'floor-kill':
       return killFloor(req.command, req.count);
-    case 'density-ramp':
-      return densityRamp(req);
+    case 'density-ramp': {
+      if (!density) throw new Error('density pods are created by the harness when nodelet serves HTTPS');
+      await pastFirstPeriod();
+      const { op: _op, ...ramp } = req;
+      return density.ramp(ramp);
+    }
     case 'probe-record':
       if (req.on) {
         recording = [];
-        unsubscribeRuns = prober?.onRun((r) =>
-          recording?.push({
-            key: `${r.podUid}/${r.containerName}/${r.kind}`,
-            at: r.at,
-            periodMs: periodOf(r),
-          }),
-        );
+        unsubscribeRuns = managers.map((m) => m.onRun(recordRun));
         return { runs: [] };
       } else {
-        unsubscribeRuns?.();
+        for (const u of unsubscribeRuns.splice(0)) u();
         const runs = recording ?? [];
         recording = undefined;
         return { runs };
       }
     case 'list':
-      return listLatency(api, req.count, req.gapMs);
+      return listLatency(localApi(), req.count, req.gapMs);
     case 'watch':
-      if (densityNames.length === 0) throw new Error('watch latency needs the density pods');
-      return watchLatency(api, densityNames, req.count, req.gapMs);
+      if (!density || density.names.length === 0) throw new Error('watch latency needs the density pods');
+      return watchLatency(localApi(), density.names, req.count, req.gapMs);
     case 'shutdown':
-      densityWatch?.();
-      // Detach the kubelet (its rounds are aborted), but do not wait long for busy workers.
-      await Promise.race([kubelet.stop(), sleep(5_000)]);
+      density?.close();
+      await node.stop();
       killChildren();
-      await runtime.close();
-      return { pods: store.list('pods').items.length };
+      return { pods: probedPods.size };
   }
 }
 
@@ -205,4 +277,8 @@ process.on('message', (msg: AgentRequest & { id: number }) => {
       } satisfies AgentResponse),
   );
 });
-process.send?.({ id: 0, ok: true, result: { pid: process.pid, path: api.path } } satisfies AgentResponse);
+process.send?.({
+  id: 0,
+  ok: true,
+  result: { pid: process.pid, path: node.path, startedAt: node.startedAt, kubeconfig: node.kubeconfig },
+} satisfies AgentResponse);

@@ -5,6 +5,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Agent } from './agent-client.ts';
+import { AgentDriver, ApiDriver, type Driver } from './driver.ts';
+import { HttpsPodApi } from './https-api.ts';
 import { parsePlan, USAGE, UsageError, type Plan } from './args.ts';
 import { density, type DensityLevel } from './density.ts';
 import { describeMachine, machineLine } from './machine.ts';
@@ -30,6 +32,7 @@ function kindOf(plan: Plan, argv: readonly string[]): Results['kind'] {
 
 async function startupRows(
   agent: Agent,
+  driver: Driver,
   plan: Plan,
   run: string,
   rows: Row[],
@@ -44,9 +47,12 @@ async function startupRows(
     count: seqN,
     mode: 'sequential',
   });
-  const nSeq = await agent.request({
-    op: 'startup',
-    options: { count: seqN, mode: 'sequential', readiness: false, prefix: 'seq', run },
+  const nSeq = await driver.startup({
+    count: seqN,
+    mode: 'sequential',
+    readiness: false,
+    prefix: 'seq',
+    run,
   });
   rows.push(
     latencyRow(S, 'create → Running, one at a time', summarize(nSeq.running), summarize(fSeq.running)),
@@ -62,9 +68,12 @@ async function startupRows(
       count: plan.burst,
       mode: 'burst',
     });
-    const n = await agent.request({
-      op: 'startup',
-      options: { count: plan.burst, mode: 'burst', readiness: false, prefix: `burst${b}`, run },
+    const n = await driver.startup({
+      count: plan.burst,
+      mode: 'burst',
+      readiness: false,
+      prefix: `burst${b}`,
+      run,
     });
     burstF.push(...f.running);
     burstN.push(...n.running);
@@ -87,9 +96,12 @@ async function startupRows(
     mode: 'sequential',
     probe: [...PROBE_COMMAND],
   });
-  const nRSeq = await agent.request({
-    op: 'startup',
-    options: { count: seqN, mode: 'sequential', readiness: true, prefix: 'rseq', run },
+  const nRSeq = await driver.startup({
+    count: seqN,
+    mode: 'sequential',
+    readiness: true,
+    prefix: 'rseq',
+    run,
   });
   rows.push(
     latencyRow(
@@ -108,9 +120,12 @@ async function startupRows(
     mode: 'burst',
     probe: [...PROBE_COMMAND],
   });
-  const nRB = await agent.request({
-    op: 'startup',
-    options: { count: plan.burst, mode: 'burst', readiness: true, prefix: 'rburst', run },
+  const nRB = await driver.startup({
+    count: plan.burst,
+    mode: 'burst',
+    readiness: true,
+    prefix: 'rburst',
+    run,
   });
   rows.push(
     latencyRow(
@@ -138,6 +153,7 @@ async function startupRows(
 
 async function deletionRows(
   agent: Agent,
+  driver: Driver,
   plan: Plan,
   run: string,
   rows: Row[],
@@ -145,7 +161,7 @@ async function deletionRows(
 ): Promise<void> {
   log(`deletion: ${plan.deletions} pods, one at a time`);
   const floor = await agent.request({ op: 'floor-kill', command: [...SLEEP_COMMAND], count: plan.deletions });
-  const n = await agent.request({ op: 'deletion', count: plan.deletions, run, prefix: 'del' });
+  const n = await driver.deletion(plan.deletions, run, 'del');
   const row = latencyRow(
     'deletion (process runtime)',
     'delete → object gone (exits on SIGTERM)',
@@ -158,6 +174,77 @@ async function deletionRows(
   row.note = `floor = SIGTERM → exit; adds ${row.overheadP50?.toFixed(1) ?? '–'} ms p50, ${Number.isFinite(ns.p99 - fs.p99) ? (ns.p99 - fs.p99).toFixed(1) : '–'} ms p99`;
   rows.push(row);
   raw.deletion = { nodelet: n, floor };
+}
+
+/**
+ * The OCI rows: nodelet's kubelet on the oci runtime (in-process store: `nodelet server` serves the
+ * process runtime only), next to bare `runc run` measured in the same run.
+ */
+async function ociRows(
+  paths: string[],
+  plan: Plan,
+  run: string,
+  rows: Row[],
+  notes: string[],
+  raw: Record<string, unknown>,
+): Promise<void> {
+  const S = 'start-up and deletion (oci runtime)';
+  const rc = await runcFloor(plan.quick ? 10 : 30, log);
+  if (!rc.ok) notes.push(`bare runc run floor: ${rc.reason}`);
+  const floor = rc.ok ? summarize(rc.samples) : undefined;
+  if (floor) rows.push(latencyRow(S, 'floor: bare `runc run` of `true`, start → exit', floor));
+  let agent: Agent;
+  try {
+    agent = await Agent.start('oci');
+  } catch (e) {
+    const why = `nodelet on the oci runtime cannot run here: ${(e as Error).message.split('\n')[0]}`;
+    notes.push(why);
+    log(why);
+    rows.push({
+      section: S,
+      measure: 'create → Running',
+      unit: 'ms',
+      note: 'skipped: ' + why,
+      target: { text: 'p50 ≤ 2 × runc run', met: undefined },
+    });
+    return;
+  }
+  const driver = new AgentDriver(agent);
+  paths.push(driver.path);
+  try {
+    const n = plan.quick ? 10 : 30;
+    const burst = 20;
+    // As PID 1 of a container, a plain sleep ignores SIGTERM and would wait out the grace period.
+    const trap = [...PEER_COMMAND];
+    log(`oci: ${n} pods one at a time, a burst of ${burst}, ${n} deletions`);
+    const seq = await driver.startup({
+      count: n,
+      mode: 'sequential',
+      readiness: false,
+      prefix: 'oseq',
+      run,
+      command: trap,
+    });
+    const seqRow = latencyRow(S, 'create → Running, one at a time', summarize(seq.running), floor);
+    seqRow.target = atMost('p50 ≤ 2 × runc run', seqRow.ratioP50, 2);
+    rows.push(seqRow);
+    const b = await driver.startup({
+      count: burst,
+      mode: 'burst',
+      readiness: false,
+      prefix: 'oburst',
+      run,
+      command: trap,
+    });
+    rows.push(latencyRow(S, `create → Running, burst of ${burst}`, summarize(b.running), floor));
+    const del = await driver.deletion(n, run, 'odel', trap);
+    rows.push(latencyRow(S, 'delete → object gone (exits on SIGTERM)', summarize(del)));
+    raw.oci = { runc: rc.ok ? rc.samples : [], sequential: seq, burst: b, deletion: del };
+  } catch (e) {
+    notes.push(`oci rows: failed: ${(e as Error).message.split('\n')[0]}`);
+  } finally {
+    await agent.stop();
+  }
 }
 
 function peerRows(
@@ -282,29 +369,13 @@ async function main(): Promise<void> {
   const wants = (s: Plan['sections'][number]): boolean => plan.sections.includes(s);
 
   if (plan.runtime === 'oci') {
-    notes.push(
-      'nodelet OCI runtime: not available yet (src/runtime/oci/ does not exist); the nodelet OCI rows are skipped, only the bare `runc run` floor is measured.',
-    );
-    log(notes[notes.length - 1] as string);
-    if (wants('startup')) {
-      const rc = await runcFloor(plan.quick ? 10 : 30, log);
-      if (rc.ok) {
-        rows.push(
-          latencyRow('start-up (OCI)', 'bare `runc run` of `true`, start → exit', summarize(rc.samples)),
-        );
-        rows.push({
-          section: 'start-up (OCI)',
-          measure: 'nodelet create → Running (OCI)',
-          unit: 'ms',
-          note: 'skipped: the OCI runtime is not available yet',
-          target: { text: 'p50 ≤ 2 × runc run', met: undefined },
-        });
-      } else notes.push(`bare runc run floor: ${rc.reason}`);
-    }
+    const paths: string[] = [];
+    await ociRows(paths, plan, run, rows, notes, raw);
+    if (paths[0]) apiPath = paths[0];
   } else {
     const profDir = plan.cpuProf ? join(resolve(plan.outDir), 'profiles') : undefined;
     if (profDir) mkdirSync(profDir, { recursive: true });
-    const agent = await Agent.start();
+    const agent = await Agent.start(plan.api === 'https' ? 'server' : 'in-process');
     // Interrupted: the nodelet process still removes every pod process it started before exiting.
     const onSignal = (): void => {
       log('interrupted: stopping the nodelet process');
@@ -312,8 +383,11 @@ async function main(): Promise<void> {
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
-    apiPath = agent.path;
-    log(`nodelet process ${agent.pid}; pods through: ${apiPath}`);
+    const driver: Driver = agent.kubeconfig
+      ? new ApiDriver(new HttpsPodApi(agent.kubeconfig), agent.startedAt)
+      : new AgentDriver(agent);
+    apiPath = driver.path;
+    log(`nodelet process ${agent.pid} (${agent.path}); pods through: ${apiPath}`);
     try {
       const guard = async (name: string, fn: () => Promise<void>): Promise<void> => {
         try {
@@ -335,30 +409,25 @@ async function main(): Promise<void> {
         }
       };
       if (wants('startup'))
-        await guard('start-up', () => profiled('startup', () => startupRows(agent, plan, run, rows, raw)));
+        await guard('start-up', () =>
+          profiled('startup', () => startupRows(agent, driver, plan, run, rows, raw)),
+        );
       if (wants('deletion'))
-        await guard('deletion', () => profiled('deletion', () => deletionRows(agent, plan, run, rows, raw)));
+        await guard('deletion', () =>
+          profiled('deletion', () => deletionRows(agent, driver, plan, run, rows, raw)),
+        );
       if (wants('peer')) {
         await guard('peer', async () => {
           log(`peer: nodelet on the same pod, ${plan.peerRuns} times`);
-          const up = await agent.request({
-            op: 'startup',
-            options: {
-              count: plan.peerRuns,
-              mode: 'sequential',
-              readiness: false,
-              prefix: 'peer',
-              run,
-              command: [...PEER_COMMAND],
-            },
-          });
-          const down = await agent.request({
-            op: 'deletion',
+          const up = await driver.startup({
             count: plan.peerRuns,
+            mode: 'sequential',
+            readiness: false,
+            prefix: 'peer',
             run,
-            prefix: 'peerdel',
             command: [...PEER_COMMAND],
           });
+          const down = await driver.deletion(plan.peerRuns, run, 'peerdel', [...PEER_COMMAND]);
           const p = await podmanPeer(plan.peerRuns, log);
           peer = p;
           peerRows(p, { up: up.running, down }, rows, notes);
@@ -366,7 +435,7 @@ async function main(): Promise<void> {
       }
       if (wants('density')) {
         await guard('density', async () => {
-          levels = await density(agent, {
+          levels = await density(agent, driver, {
             levels: plan.densityLevels,
             settleMs: plan.settleMs,
             windowMs: plan.windowMs,
@@ -381,6 +450,7 @@ async function main(): Promise<void> {
       }
     } finally {
       log('stopping the nodelet process');
+      driver.close();
       await agent.stop();
     }
     if (profDir) {

@@ -1,0 +1,66 @@
+// The density pods of one run, kept across levels (100 → 500 → 1000: each level only adds pods),
+// and the wait until every new one is Ready. Runs wherever the PodApi is.
+import type { PodApi } from './pod-api.ts';
+import { now, PodTracker } from './pod-api.ts';
+import { benchPod, httpdCommand } from './pods.ts';
+import { NAMESPACE } from './scenarios.ts';
+
+export interface RampRequest {
+  /** Total number of density pods wanted (the ones already there stay). */
+  to: number;
+  run: string;
+  /** One free loopback port per pod, by index. */
+  ports: number[];
+  /** Directory with the index.html the pods' httpd serves. */
+  wwwDir: string;
+  timeoutMs: number;
+}
+
+export interface RampResult {
+  rampMs: number;
+  notReady: string[];
+}
+
+export class DensityPods {
+  readonly names: string[] = [];
+  private readonly api: PodApi;
+  private readonly tracker = new PodTracker();
+  private stopWatch: (() => void) | undefined;
+
+  constructor(api: PodApi) {
+    this.api = api;
+  }
+
+  async ramp(req: RampRequest): Promise<RampResult> {
+    this.stopWatch ??= await this.api.watch(this.tracker.onEvent);
+    const t0 = now();
+    const added: string[] = [];
+    const created: Promise<void>[] = [];
+    for (let i = this.names.length; i < req.to; i++) {
+      const name = `density-${i}`;
+      const port = req.ports[i];
+      if (port === undefined) throw new Error(`no port for pod ${i}`);
+      const pod = benchPod({ name, run: req.run, command: httpdCommand(port, req.wwwDir), httpPort: port });
+      created.push(this.api.create(pod));
+      this.names.push(name);
+      added.push(name);
+      // A client creating pods in a loop, a few requests in flight at a time.
+      if (created.length >= 8) await Promise.all(created.splice(0));
+    }
+    await Promise.all(created);
+    const notReady: string[] = [];
+    await Promise.all(
+      added.map((n) =>
+        this.tracker.until(NAMESPACE, n, 'ready', req.timeoutMs).catch(() => {
+          notReady.push(n);
+        }),
+      ),
+    );
+    return { rampMs: now() - t0, notReady };
+  }
+
+  close(): void {
+    this.stopWatch?.();
+    this.stopWatch = undefined;
+  }
+}
