@@ -1,6 +1,7 @@
 // The nodelet command line.
 import { Command, CommanderError } from 'commander';
 import { runCommand } from './run-command.ts';
+import { getCommand } from './get-command.ts';
 import { imageCommand } from './image-command.ts';
 import { serverCommand } from './server-command.ts';
 
@@ -23,6 +24,7 @@ program
 program.addCommand(runCommand());
 program.addCommand(serverCommand());
 program.addCommand(imageCommand());
+program.addCommand(getCommand());
 
 try {
   await program.parseAsync(process.argv);
