@@ -8,6 +8,7 @@ import { loadPods } from '../api/load.ts';
 import type { RegistryOptions } from '../runtime/image/image-manager.ts';
 import { defaultDataDir, registryOptions } from '../runtime/oci/node-config.ts';
 import { resolveRuntimeName } from './runtime-factory.ts';
+import { parseMaxPods } from './server-command.ts';
 import { EXIT_INVALID, runPods } from './run-session.ts';
 
 export class UsageError extends Error {
@@ -48,6 +49,7 @@ interface RunFlags {
   dataDir: string;
   registryMirror: string[];
   insecureRegistry: string[];
+  maxPods: number;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -72,6 +74,7 @@ export function runCommand(): Command {
         .default('process'),
     )
     .option('--data-dir <dir>', 'where the oci runtime keeps its images', defaultDataDir())
+    .option('--max-pods <n>', 'pods this node admits; the rest are rejected (OutOfpods)', parseMaxPods, 110)
     .option('--registry-mirror <registry=url>', 'pull REGISTRY through URL (repeatable)', collect, [])
     .option('--insecure-registry <host>', 'speak plain HTTP to this registry (repeatable)', collect, [])
     .action(async (manifests: string[], flags: RunFlags) => {
@@ -117,6 +120,7 @@ export function runCommand(): Command {
         runtime: flags.runtime,
         dataDir: flags.dataDir,
         registries,
+        maxPods: flags.maxPods,
       });
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

@@ -35,6 +35,7 @@ export interface RunOptions {
   /** The oci runtime's data dir (its image store persists across runs). */
   dataDir?: string;
   registries?: RegistryOptions;
+  maxPods?: number;
 }
 
 export const EXIT_OK = 0;
@@ -93,6 +94,7 @@ export async function runPods(opts: RunOptions): Promise<number> {
     statusWriter: new StoreStatusWriter(store),
     eventSink: sink,
     ...(opts.crashLoopBackOff ? { crashLoopBackOff: opts.crashLoopBackOff } : {}),
+    ...(opts.maxPods !== undefined ? { maxPods: opts.maxPods } : {}),
     prober: (deps) => {
       const m = new ProbeManager(deps);
       // Beyond kubectl: every change of a probe's outcome, with what the probe saw.

@@ -2,7 +2,7 @@
 // INITIAL[:MAX]] [--node-name NAME]`: the command-line edge of runServer.
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { BackoffConfig } from '../kubelet/backoff.ts';
 import type { RegistryOptions } from '../runtime/image/image-manager.ts';
 import { registryOptions } from '../runtime/oci/node-config.ts';
@@ -11,6 +11,12 @@ import { resolveRuntimeName } from './runtime-factory.ts';
 import { parseListen, runServer } from './server.ts';
 
 const EXIT_USAGE = 2;
+
+export function parseMaxPods(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`want a whole number ≥ 1`);
+  return n;
+}
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -38,6 +44,7 @@ export function serverCommand(): Command {
       'crash-loop back-off initial and maximum delay (default 10s:5m)',
     )
     .option('--node-name <name>', 'name of this node', defaultNodeName())
+    .option('--max-pods <n>', 'pods this node admits; the rest are rejected (OutOfpods)', parseMaxPods, 110)
     .option('-v, --verbose', 'log every API request to stderr')
     .action(
       async (flags: {
@@ -48,6 +55,7 @@ export function serverCommand(): Command {
         insecureRegistry: string[];
         crashLoopBackoff?: string;
         nodeName: string;
+        maxPods: number;
         verbose?: boolean;
       }) => {
         let listen: { host: string; port: number };
@@ -72,6 +80,7 @@ export function serverCommand(): Command {
           port: listen.port,
           runtime: flags.runtime,
           registries,
+          maxPods: flags.maxPods,
           nodeName: flags.nodeName,
           ...(backoff ? { crashLoopBackOff: backoff } : {}),
           stdout: process.stdout,

@@ -36,6 +36,8 @@ export interface ServerOptions {
   /** `process` (the default) or `oci`. */
   runtime: string;
   registries?: RegistryOptions;
+  /** Pods this node admits (the kubelet's maxPods, 110 by default). */
+  maxPods?: number;
   nodeName: string;
   crashLoopBackOff?: BackoffConfig;
   stdout: NodeJS.WritableStream;
@@ -155,6 +157,7 @@ export async function startServer(
       eventSink: sink,
       ...(options.crashLoopBackOff ? { crashLoopBackOff: options.crashLoopBackOff } : {}),
       prober: (deps) => new ProbeManager(deps),
+      ...(options.maxPods !== undefined ? { maxPods: options.maxPods } : {}),
     });
     const nodeStatus = new NodeStatusWriter({
       store,

@@ -21,7 +21,7 @@ export function admitByCount(active: number, maxPods: number): Rejection | undef
   if (active + 1 <= maxPods) return undefined;
   return {
     reason: OUT_OF_PODS_REASON,
-    message: `Pod was rejected: Node didn't have enough resource: pods, requested: 1, used: ${active}, capacity: ${maxPods}`,
+    message: `Node didn't have enough resource: pods, requested: 1, used: ${active}, capacity: ${maxPods}`,
   };
 }
 
@@ -36,7 +36,8 @@ export function rejectedStatus(pod: Pod, rejection: Rejection, now: string): Pod
     ...(pod.status ?? {}),
     phase: 'Failed',
     reason: rejection.reason,
-    message: rejection.message,
+    // rejectPod: the event carries the message, the status prefixes it.
+    message: `Pod was rejected: ${rejection.message}`,
     ...(pod.status?.startTime ? {} : { startTime: now }),
   };
 }

@@ -37,10 +37,10 @@ spec:
           .join('---\n'),
       );
       await s.ok(['create', '-f', manifest]);
-      await s.until(
-        () => s.ok(['get', 'pods', '-o', 'jsonpath={.items[*].status.phase}']),
-        (out) => out === 'Succeeded Succeeded',
-      );
+      await s.until('both pods Succeeded', async () => {
+        const out = await s.ok(['get', 'pods', '-o', 'jsonpath={.items[*].status.phase}']);
+        return out === 'Succeeded Succeeded' ? true : undefined;
+      });
       for (const extra of [[], ['-o', 'wide']]) {
         const kubectl = await s.ok(['get', 'pods', ...extra]);
         const ours = spawnSync(process.execPath, [BIN, 'get', 'pods', '--data-dir', s.dataDir, ...extra], {
