@@ -51,8 +51,8 @@ export class Agent {
   }
 
   /** Starts the nodelet process: `nodelet server` (driven over HTTPS) or the in-process composition. */
-  static start(mode: 'server' | 'in-process' | 'oci'): Promise<Agent> {
-    const child = fork(AGENT, [mode], {
+  static start(mode: 'server' | 'in-process' | 'oci', maxPods = 1_200): Promise<Agent> {
+    const child = fork(AGENT, [mode, String(maxPods)], {
       execArgv: [...process.execArgv],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });

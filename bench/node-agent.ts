@@ -37,6 +37,9 @@ const NODE_NAME = 'nodelet';
 const FIRST_PERIOD_MS = 10_000;
 const mode = process.argv[2] === 'server' || process.argv[2] === 'oci' ? process.argv[2] : 'in-process';
 
+/** --max-pods raised above the bench's largest level (the kubelet admits 110 by default). */
+const MAX_PODS = Number(process.argv[3]) || 1_200;
+
 const root = mkdtempSync(join(tmpdir(), 'nodelet-bench-'));
 
 /**
@@ -117,6 +120,7 @@ async function startNode(): Promise<Node> {
       port: 0,
       runtime: 'process',
       nodeName: NODE_NAME,
+      maxPods: MAX_PODS,
       stdout: quiet,
       stderr: process.stderr,
       signal: ac.signal,
@@ -154,6 +158,7 @@ async function startNode(): Promise<Node> {
     podSource: new StorePodSource(store, NODE_NAME),
     statusWriter: new StoreStatusWriter(store),
     eventSink: sink,
+    maxPods: MAX_PODS,
     prober: (deps) => new ProbeManager(deps),
   });
   kubelet.start();

@@ -375,7 +375,9 @@ async function main(): Promise<void> {
   } else {
     const profDir = plan.cpuProf ? join(resolve(plan.outDir), 'profiles') : undefined;
     if (profDir) mkdirSync(profDir, { recursive: true });
-    const agent = await Agent.start(plan.api === 'https' ? 'server' : 'in-process');
+    // --max-pods raised, as the issue asks: the density levels go past the kubelet's 110.
+    const maxPods = Math.max(...plan.densityLevels, plan.burst) + 200;
+    const agent = await Agent.start(plan.api === 'https' ? 'server' : 'in-process', maxPods);
     // Interrupted: the nodelet process still removes every pod process it started before exiting.
     const onSignal = (): void => {
       log('interrupted: stopping the nodelet process');
