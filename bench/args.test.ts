@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parsePlan, SECTIONS, UsageError } from './args.ts';
+import { parsePlan, runKind, SECTIONS, UsageError } from './args.ts';
 
 test('the full plan by default, frozen', () => {
   const p = parsePlan([]);
@@ -47,4 +47,16 @@ test('bad flags are usage errors', () => {
   assert.throws(() => parsePlan(['--fast']), UsageError);
   assert.throws(() => parsePlan(['extra']), UsageError);
   assert.throws(() => parsePlan(['--help']), UsageError);
+});
+
+test('only the default plan is a full run', () => {
+  const kind = (argv: string[]) => runKind(parsePlan(argv), argv);
+  assert.equal(kind([]), 'full');
+  assert.equal(kind(['--runtime', 'oci']), 'full');
+  assert.equal(kind(['--quick']), 'quick');
+  assert.equal(kind(['--only', 'startup']), 'partial');
+  assert.equal(kind(['--density', '100']), 'partial');
+  assert.equal(kind(['--api', 'in-process']), 'partial');
+  assert.equal(kind(['--cpu-prof']), 'partial');
+  assert.equal(kind(['--out', '/tmp/x']), 'partial');
 });

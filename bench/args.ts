@@ -118,3 +118,21 @@ export function parsePlan(argv: readonly string[]): Plan {
     peerRuns: quick ? 3 : 5,
   });
 }
+
+/**
+ * full: the default plan (the only kind whose results are committed and shown in the README);
+ * quick: --quick; partial: anything else (fewer sections, other levels or output, another API path,
+ * or profiled).
+ */
+export function runKind(plan: Plan, argv: readonly string[]): 'full' | 'quick' | 'partial' {
+  if (plan.quick) return 'quick';
+  const defaults = parsePlan([]);
+  const same =
+    plan.sections.length === defaults.sections.length &&
+    plan.densityLevels.join() === defaults.densityLevels.join() &&
+    plan.api === defaults.api &&
+    // Profiled figures carry the profiler's cost: never the README's table.
+    !plan.cpuProf &&
+    !argv.some((a) => a.startsWith('--out'));
+  return same ? 'full' : 'partial';
+}

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { Agent } from './agent-client.ts';
 import { AgentDriver, ApiDriver, type Driver } from './driver.ts';
 import { HttpsPodApi } from './https-api.ts';
-import { parsePlan, USAGE, UsageError, type Plan } from './args.ts';
+import { parsePlan, runKind, USAGE, UsageError, type Plan } from './args.ts';
 import { density, type DensityLevel } from './density.ts';
 import { describeMachine, machineLine } from './machine.ts';
 import { podmanPeer, type PeerResult } from './podman-peer.ts';
@@ -19,16 +19,6 @@ import { chartOf } from './chart-of.ts';
 import { resultsMarkdown, type Results } from './run-results.ts';
 
 const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
-
-function kindOf(plan: Plan, argv: readonly string[]): Results['kind'] {
-  if (plan.quick) return 'quick';
-  const defaults = parsePlan([]);
-  const same =
-    plan.sections.length === defaults.sections.length &&
-    plan.densityLevels.join() === defaults.densityLevels.join() &&
-    !argv.some((a) => a.startsWith('--out'));
-  return same ? 'full' : 'partial';
-}
 
 async function startupRows(
   agent: Agent,
@@ -357,7 +347,7 @@ async function main(): Promise<void> {
   }
   const t0 = Date.now();
   const machine = describeMachine();
-  const kind = kindOf(plan, argv);
+  const kind = runKind(plan, argv);
   const run = `r${t0.toString(36)}`;
   const rows: Row[] = [];
   const notes: string[] = [];
