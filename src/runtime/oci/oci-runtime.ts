@@ -13,6 +13,7 @@
 //   containers/<id>/                a container's bundle: config.json, rootfs (overlay), upper, work
 //   pods/<uid>/                     etc-hosts, etc-hostname, resolv.conf, volumes/, containers/<name>/<attempt>/termination-log
 //   logs/<ns>_<pod>_<uid>/<name>/<attempt>.log   CRI-format log written by conmon
+import { containerStatusOf, sandboxStatusOf } from '../record-status.ts';
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -1148,39 +1149,11 @@ function signalNumber(s: NodeJS.Signals): number {
 }
 
 function sandboxStatus(s: SandboxRecord): PodSandboxStatus {
-  return {
-    id: s.id,
-    podUid: s.podUid,
-    podName: s.podName,
-    namespace: s.namespace,
-    attempt: s.attempt,
-    state: s.state,
-    ips: [...s.ips],
-    createdAt: s.createdAt,
-  };
+  return sandboxStatusOf(s);
 }
 
 function containerStatus(c: ContainerRecord): ContainerStatus {
-  return {
-    id: c.id,
-    sandboxId: c.sandboxId,
-    podUid: c.podUid,
-    name: c.name,
-    attempt: c.attempt,
-    state: c.state,
-    image: c.image,
-    imageRef: c.imageRef,
-    labels: { ...c.labels },
-    createdAt: c.createdAt,
-    ...(c.startedAt !== undefined ? { startedAt: c.startedAt } : {}),
-    ...(c.finishedAt !== undefined ? { finishedAt: c.finishedAt } : {}),
-    ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
-    ...(c.reason !== undefined ? { reason: c.reason } : {}),
-    ...(c.message !== undefined ? { message: c.message } : {}),
-    logPath: c.logPath,
-    terminationMessageHostPath: c.terminationMessageHostPath,
-    ...(c.pid !== undefined && c.state === 'running' ? { pid: c.pid } : {}),
-  };
+  return containerStatusOf(c, c.imageRef);
 }
 
 /** Collects up to cap bytes of a pipe, reading (and dropping) the rest so the writer never blocks. */

@@ -7,6 +7,7 @@
 //   pods/<podUid>/containers/<name>/          a container's default working directory
 //   pods/<podUid>/containers/<name>/<attempt>/<terminationMessagePath>
 //   logs/<namespace>_<podName>_<podUid>/<name>/<attempt>.log   CRI-format log (as /var/log/pods)
+import { containerStatusOf, sandboxStatusOf } from '../record-status.ts';
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, statSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
@@ -1030,39 +1031,11 @@ export class ProcessRuntime implements ContainerRuntime {
 }
 
 function sandboxStatus(s: SandboxRecord): PodSandboxStatus {
-  return {
-    id: s.id,
-    podUid: s.podUid,
-    podName: s.podName,
-    namespace: s.namespace,
-    attempt: s.attempt,
-    state: s.state,
-    ips: [...s.ips],
-    createdAt: s.createdAt,
-  };
+  return sandboxStatusOf(s);
 }
 
 function containerStatus(c: ContainerRecord): ContainerStatus {
-  return {
-    id: c.id,
-    sandboxId: c.sandboxId,
-    podUid: c.podUid,
-    name: c.name,
-    attempt: c.attempt,
-    state: c.state,
-    image: c.image,
-    imageRef: c.image,
-    labels: { ...c.labels },
-    createdAt: c.createdAt,
-    ...(c.startedAt !== undefined ? { startedAt: c.startedAt } : {}),
-    ...(c.finishedAt !== undefined ? { finishedAt: c.finishedAt } : {}),
-    ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
-    ...(c.reason !== undefined ? { reason: c.reason } : {}),
-    ...(c.message !== undefined ? { message: c.message } : {}),
-    logPath: c.logPath,
-    terminationMessageHostPath: c.terminationMessageHostPath,
-    ...(c.pid !== undefined && c.state === 'running' ? { pid: c.pid } : {}),
-  };
+  return containerStatusOf(c, c.image);
 }
 
 /** Copies a pipe into a log writer; resolves when the pipe ends (or fails). */
