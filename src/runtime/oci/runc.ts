@@ -90,7 +90,9 @@ export class Runc {
       this.paths.stateRoot,
       ...(opts.tty ? ['-t'] : []),
     ];
+    // conmon writes its `oom` marker into its working directory: keep it in the bundle.
     const child = spawn(this.paths.conmon, args, {
+      cwd: bundle,
       stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
       env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', _OCI_SYNCPIPE: '3' },
     });
