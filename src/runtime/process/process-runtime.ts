@@ -617,8 +617,10 @@ export class ProcessRuntime implements ContainerRuntime {
       rec.runEnv = env;
       rec.cwd = cwd;
       this.persist('containers');
-      this.follow(rec, { child: undefined, reaped: false, exited: Promise.resolve() }, () => undefined);
+      // Started is told before following the exit file: a command that ends at once must not be
+      // reported dead before it was reported started.
       this.emit({ type: 'ContainerStarted', podUid: rec.podUid, containerId: rec.id });
+      this.follow(rec, { child: undefined, reaped: false, exited: Promise.resolve() }, () => undefined);
       return;
     }
 
