@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Agent } from './agent-client.ts';
 import type { Driver } from './driver.ts';
 import { freePorts } from './ports.ts';
+import { killProcessesMentioning } from './proc-cleanup.ts';
 import { probeLateness } from './probe-lateness.ts';
 import { sample } from './proc-stat.ts';
 import { coreShare, summarize, type Summary } from './stats.ts';
@@ -19,6 +20,8 @@ export interface DensityLevel {
   /** From the first create of the level to the last pod Ready. */
   rampMs: number;
   notReady: number;
+  /** Pods the API had not even accepted by the level's deadline. */
+  notCreated: number;
   windowMs: number;
   /** User + system CPU of the nodelet process per wall second (1 = one core). */
   cpuShare: number;
@@ -52,12 +55,22 @@ export async function density(agent: Agent, driver: Driver, opts: DensityOptions
   try {
     for (const pods of opts.levels) {
       opts.log(`density: ramping to ${pods} pods`);
-      const ramp = await driver.densityRamp({
+      if (opts.profileDir) await agent.request({ op: 'profile', on: true });
+      const ramping = driver.densityRamp({
         to: pods,
         run: opts.run,
         ports,
         wwwDir: www,
-        timeoutMs: Math.max(120_000, pods * 200),
+        timeoutMs: 60_000 + pods * 180,
+      });
+      const ramp = await ramping.finally(async () => {
+        if (opts.profileDir) {
+          await agent.request({
+            op: 'profile',
+            on: false,
+            file: join(opts.profileDir, `density-${pods}-ramp.cpuprofile`),
+          });
+        }
       });
       if (ramp.notReady.length)
         opts.log(`density: ${ramp.notReady.length} pods not Ready (e.g. ${ramp.notReady[0]})`);
@@ -89,6 +102,7 @@ export async function density(agent: Agent, driver: Driver, opts: DensityOptions
         pods,
         rampMs: ramp.rampMs,
         notReady: ramp.notReady.length,
+        notCreated: ramp.notCreated,
         windowMs: wall,
         cpuShare: coreShare(b.cpuMicros - a.cpuMicros, wall),
         childCpuShare: coreShare(b.childCpuMicros - a.childCpuMicros, wall),
@@ -100,6 +114,8 @@ export async function density(agent: Agent, driver: Driver, opts: DensityOptions
       });
     }
   } finally {
+    // The pods' httpd processes name this directory: none may outlive the run, whatever happened.
+    killProcessesMentioning(www);
     rmSync(www, { recursive: true, force: true });
   }
   return out;

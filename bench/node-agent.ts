@@ -19,7 +19,6 @@ import { startServer } from '../src/cli/server.ts';
 import { StoreEventSink, StorePodSource, StoreStatusWriter } from '../src/cli/store-ports.ts';
 import { Kubelet } from '../src/kubelet/kubelet.ts';
 import { ProbeManager, type ProbeRun } from '../src/kubelet/prober/prober-manager.ts';
-import { listProcs } from '../src/runtime/process/proc-table.ts';
 import { OciRuntime } from '../src/runtime/oci/oci-runtime.ts';
 import { ProcessRuntime } from '../src/runtime/process/process-runtime.ts';
 import { MemoryStore } from '../src/store/memory-store.ts';
@@ -28,6 +27,7 @@ import type { AgentRequest, AgentResponse } from './agent-protocol.ts';
 import { DensityPods } from './density-pods.ts';
 import { killFloor, spawnFloor } from './floor.ts';
 import { buildBusyboxArchive } from './oci-image.ts';
+import { killProcessesMentioning } from './proc-cleanup.ts';
 import { InProcessPodApi } from './in-process-api.ts';
 import type { TimedRun } from './probe-lateness.ts';
 import { deletion, listLatency, startup, watchLatency } from './scenarios.ts';
@@ -43,21 +43,12 @@ const MAX_PODS = Number(process.argv[3]) || 1_200;
 const root = mkdtempSync(join(tmpdir(), 'nodelet-bench-'));
 
 /**
- * Every container and probe process of this node is a child of this process (in its own group):
- * killing the children's groups removes them all, in one pass over /proc. (ProcessRuntime.killAll
- * scans /proc once per container, which takes seconds with hundreds of pods.)
+ * Every process this node started — containers, their conmon shims, probe commands — mentions its
+ * temporary directory; kill them all. (ProcessRuntime.killAll scans /proc once per container,
+ * which takes seconds with hundreds of pods, and containers under a shim are not our children.)
  */
 function killChildren(): void {
-  for (const p of listProcs()) {
-    if (p.ppid !== process.pid) continue;
-    for (const target of [-p.pgid, p.pid]) {
-      try {
-        process.kill(target, 'SIGKILL');
-      } catch {
-        // gone already
-      }
-    }
-  }
+  killProcessesMentioning(root);
 }
 process.on('exit', () => {
   killChildren();

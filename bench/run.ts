@@ -278,7 +278,14 @@ function densityRows(levels: DensityLevel[], rows: Row[]): void {
       measure: `${pods}: ramp (create all → all Ready)`,
       unit: 's',
       value: l.rampMs / 1000,
-      ...(l.notReady ? { note: `${l.notReady} not Ready` } : {}),
+      ...(l.notReady || l.notCreated
+        ? {
+            note:
+              [l.notReady ? `${l.notReady} not Ready` : '', l.notCreated ? `${l.notCreated} not created` : '']
+                .filter(Boolean)
+                .join(', ') + ' by the deadline',
+          }
+        : {}),
     });
     const cpuTarget = t(atMost('≤ 25 %', cpu, 25));
     push({

@@ -2,6 +2,7 @@
 // kubelet's process (in-process store) and against the HTTPS API.
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { now, PodTracker, type PodApi } from './pod-api.ts';
+import { withDeadline } from './deadline.ts';
 import { benchPod, SLEEP_COMMAND } from './pods.ts';
 
 export const NAMESPACE = 'default';
@@ -120,12 +121,15 @@ export async function deletion(
   });
 }
 
+/** A list or watch sample not answered within this long is left out (and the run goes on). */
+const SAMPLE_TIMEOUT_MS = 10_000;
+
 /** `list pods` in the namespace, one after the other, timed from request to the full answer. */
 export async function listLatency(api: PodApi, count: number, gapMs: number): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < count; i++) {
     const t0 = now();
-    await api.list(NAMESPACE);
+    if (!(await withDeadline(api.list(NAMESPACE), SAMPLE_TIMEOUT_MS))) continue;
     out.push(now() - t0);
     await new Promise((r) => setTimeout(r, gapMs));
   }
@@ -162,8 +166,10 @@ export async function watchLatency(
       const name = names[i % names.length] as string;
       const mark = `m${i}-${Date.now().toString(36)}`;
       const seen = new Promise<void>((resolve) => pending.set(mark, { t0: now(), resolve }));
-      await api.label(NAMESPACE, name, 'bench.nodelet.dev/mark', mark);
-      await Promise.race([seen, new Promise((r) => setTimeout(r, 10_000))]);
+      await withDeadline(
+        api.label(NAMESPACE, name, 'bench.nodelet.dev/mark', mark).then(() => seen),
+        SAMPLE_TIMEOUT_MS,
+      );
       pending.delete(mark);
       await new Promise((r) => setTimeout(r, gapMs));
     }
