@@ -3,6 +3,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { AgentRequest, AgentResponse, AgentResults } from './agent-protocol.ts';
+import { withDeadline } from './deadline.ts';
 
 const AGENT = fileURLToPath(new URL('./node-agent.ts', import.meta.url));
 
@@ -85,7 +86,8 @@ export class Agent {
   /** Stops the kubelet, kills the pods' processes and waits for the process to exit. */
   async stop(): Promise<void> {
     if (this.child.exitCode === null) {
-      await this.request({ op: 'shutdown' }).catch(() => undefined);
+      // A node too busy to answer still gets stopped: the exit handler kills what it started.
+      await withDeadline(this.request({ op: 'shutdown' }), 20_000);
       this.child.disconnect();
       // SIGTERM still runs the agent's exit handler (which kills the pods); SIGKILL is the last resort.
       const term = setTimeout(() => this.child.kill('SIGTERM'), 15_000);
