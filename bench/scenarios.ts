@@ -123,13 +123,20 @@ export async function deletion(
 
 /** A list or watch sample not answered within this long is left out (and the run goes on). */
 const SAMPLE_TIMEOUT_MS = 10_000;
+/** After this many unanswered samples in a row the node is taken as not answering: stop asking. */
+const GIVE_UP_AFTER = 3;
 
 /** `list pods` in the namespace, one after the other, timed from request to the full answer. */
 export async function listLatency(api: PodApi, count: number, gapMs: number): Promise<number[]> {
   const out: number[] = [];
-  for (let i = 0; i < count; i++) {
+  let missed = 0;
+  for (let i = 0; i < count && missed < GIVE_UP_AFTER; i++) {
     const t0 = now();
-    if (!(await withDeadline(api.list(NAMESPACE), SAMPLE_TIMEOUT_MS))) continue;
+    if (!(await withDeadline(api.list(NAMESPACE), SAMPLE_TIMEOUT_MS))) {
+      missed++;
+      continue;
+    }
+    missed = 0;
     out.push(now() - t0);
     await new Promise((r) => setTimeout(r, gapMs));
   }
@@ -161,15 +168,17 @@ export async function watchLatency(
     pending.delete(mark);
     p.resolve();
   });
+  let missed = 0;
   try {
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < count && missed < GIVE_UP_AFTER; i++) {
       const name = names[i % names.length] as string;
       const mark = `m${i}-${Date.now().toString(36)}`;
       const seen = new Promise<void>((resolve) => pending.set(mark, { t0: now(), resolve }));
-      await withDeadline(
+      const answered = await withDeadline(
         api.label(NAMESPACE, name, 'bench.nodelet.dev/mark', mark).then(() => seen),
         SAMPLE_TIMEOUT_MS,
       );
+      missed = answered ? 0 : missed + 1;
       pending.delete(mark);
       await new Promise((r) => setTimeout(r, gapMs));
     }
