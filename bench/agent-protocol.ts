@@ -13,8 +13,8 @@ export type AgentRequest =
   | { op: 'floor-kill'; command: string[]; count: number }
   | DensityRamp
   | { op: 'probe-record'; on: boolean }
-  | { op: 'list'; count: number; gapMs: number }
-  | { op: 'watch'; count: number; gapMs: number }
+  | { op: 'list'; count: number; gapMs: number; budgetMs: number }
+  | { op: 'watch'; count: number; gapMs: number; budgetMs: number }
   | { op: 'profile'; on: boolean; file?: string }
   | { op: 'shutdown' };
 

@@ -28,6 +28,8 @@ export interface Plan {
   readonly windowMs: number;
   readonly listSamples: number;
   readonly watchSamples: number;
+  /** The most time each of the list and watch series may take per level. */
+  readonly samplingBudgetMs: number;
   readonly peerRuns: number;
 }
 
@@ -115,6 +117,7 @@ export function parsePlan(argv: readonly string[]): Plan {
     windowMs: quick ? 20_000 : 60_000,
     listSamples: quick ? 30 : 100,
     watchSamples: quick ? 50 : 200,
+    samplingBudgetMs: quick ? 20_000 : 40_000,
     peerRuns: quick ? 3 : 5,
   });
 }

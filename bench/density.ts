@@ -40,6 +40,8 @@ export interface DensityOptions {
   windowMs: number;
   listSamples: number;
   watchSamples: number;
+  /** At most this long for each of the list and watch series (a loaded node answers slowly). */
+  samplingBudgetMs: number;
   run: string;
   log: (line: string) => void;
   /** Profile the nodelet process over each level's window into DIR/density-N.cpuprofile. */
@@ -96,8 +98,8 @@ export async function density(agent: Agent, driver: Driver, opts: DensityOptions
       opts.log(
         `density: ${pods} pods: ${runs.length} probe runs in ${(wall / 1000).toFixed(0)} s; timing list and watch`,
       );
-      const list = await driver.list(opts.listSamples, 100);
-      const watch = await driver.watch(opts.watchSamples, 50);
+      const list = await driver.list(opts.listSamples, 100, opts.samplingBudgetMs);
+      const watch = await driver.watch(opts.watchSamples, 50, opts.samplingBudgetMs);
       out.push({
         pods,
         rampMs: ramp.rampMs,

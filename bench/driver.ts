@@ -18,8 +18,8 @@ export interface Driver {
   startup(options: StartupOptions): Promise<StartupTimes>;
   deletion(count: number, run: string, prefix: string, command?: string[]): Promise<number[]>;
   densityRamp(req: RampRequest): Promise<RampResult>;
-  list(count: number, gapMs: number): Promise<number[]>;
-  watch(count: number, gapMs: number): Promise<number[]>;
+  list(count: number, gapMs: number, budgetMs: number): Promise<number[]>;
+  watch(count: number, gapMs: number, budgetMs: number): Promise<number[]>;
   close(): void;
 }
 
@@ -44,12 +44,12 @@ export class AgentDriver implements Driver {
     return this.agent.request({ op: 'density-ramp', ...req });
   }
 
-  list(count: number, gapMs: number): Promise<number[]> {
-    return this.agent.request({ op: 'list', count, gapMs });
+  list(count: number, gapMs: number, budgetMs: number): Promise<number[]> {
+    return this.agent.request({ op: 'list', count, gapMs, budgetMs });
   }
 
-  watch(count: number, gapMs: number): Promise<number[]> {
-    return this.agent.request({ op: 'watch', count, gapMs });
+  watch(count: number, gapMs: number, budgetMs: number): Promise<number[]> {
+    return this.agent.request({ op: 'watch', count, gapMs, budgetMs });
   }
 
   close(): void {}
@@ -90,13 +90,13 @@ export class ApiDriver implements Driver {
     return this.density.ramp(req);
   }
 
-  list(count: number, gapMs: number): Promise<number[]> {
-    return listLatency(this.api, count, gapMs);
+  list(count: number, gapMs: number, budgetMs: number): Promise<number[]> {
+    return listLatency(this.api, count, gapMs, budgetMs);
   }
 
-  watch(count: number, gapMs: number): Promise<number[]> {
+  watch(count: number, gapMs: number, budgetMs: number): Promise<number[]> {
     if (this.density.names.length === 0) throw new Error('watch latency needs the density pods');
-    return watchLatency(this.api, this.density.names, count, gapMs);
+    return watchLatency(this.api, this.density.names, count, gapMs, budgetMs);
   }
 
   close(): void {

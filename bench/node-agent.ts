@@ -245,10 +245,10 @@ async function handle(req: AgentRequest): Promise<unknown> {
         return { runs };
       }
     case 'list':
-      return listLatency(localApi(), req.count, req.gapMs);
+      return listLatency(localApi(), req.count, req.gapMs, req.budgetMs);
     case 'watch':
       if (!density || density.names.length === 0) throw new Error('watch latency needs the density pods');
-      return watchLatency(localApi(), density.names, req.count, req.gapMs);
+      return watchLatency(localApi(), density.names, req.count, req.gapMs, req.budgetMs);
     case 'shutdown':
       density?.close();
       await node.stop();

@@ -440,6 +440,7 @@ async function main(): Promise<void> {
             windowMs: plan.windowMs,
             listSamples: plan.listSamples,
             watchSamples: plan.watchSamples,
+            samplingBudgetMs: plan.samplingBudgetMs,
             run,
             log,
             ...(profDir ? { profileDir: profDir } : {}),

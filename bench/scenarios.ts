@@ -127,10 +127,16 @@ const SAMPLE_TIMEOUT_MS = 10_000;
 const GIVE_UP_AFTER = 3;
 
 /** `list pods` in the namespace, one after the other, timed from request to the full answer. */
-export async function listLatency(api: PodApi, count: number, gapMs: number): Promise<number[]> {
+export async function listLatency(
+  api: PodApi,
+  count: number,
+  gapMs: number,
+  budgetMs = 60_000,
+): Promise<number[]> {
   const out: number[] = [];
   let missed = 0;
-  for (let i = 0; i < count && missed < GIVE_UP_AFTER; i++) {
+  const end = now() + budgetMs;
+  for (let i = 0; i < count && missed < GIVE_UP_AFTER && now() < end; i++) {
     const t0 = now();
     if (!(await withDeadline(api.list(NAMESPACE), SAMPLE_TIMEOUT_MS))) {
       missed++;
@@ -153,6 +159,7 @@ export async function watchLatency(
   names: string[],
   count: number,
   gapMs: number,
+  budgetMs = 60_000,
 ): Promise<number[]> {
   const out: number[] = [];
   const pending = new Map<string, { t0: number; resolve: () => void }>();
@@ -169,8 +176,9 @@ export async function watchLatency(
     p.resolve();
   });
   let missed = 0;
+  const end = now() + budgetMs;
   try {
-    for (let i = 0; i < count && missed < GIVE_UP_AFTER; i++) {
+    for (let i = 0; i < count && missed < GIVE_UP_AFTER && now() < end; i++) {
       const name = names[i % names.length] as string;
       const mark = `m${i}-${Date.now().toString(36)}`;
       const seen = new Promise<void>((resolve) => pending.set(mark, { t0: now(), resolve }));
