@@ -61,7 +61,7 @@ export function chartOf(res: Results): string {
   ];
   return renderChart(
     `nodelet bench — ${res.kind} run, ${res.startedAt.slice(0, 10)}`,
-    `${machineLine(res.machine)}; pods through ${res.apiPath}`,
+    [machineLine(res.machine), `pods through: ${res.apiPath}`],
     panels,
   );
 }

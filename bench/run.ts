@@ -310,11 +310,13 @@ function densityRows(levels: DensityLevel[], rows: Row[]): void {
     const latT = t(atMost('p99 ≤ 50', l.lateness.p99, 50));
     if (latT) lat.target = latT;
     push(lat);
-    const list = latencyRow(S, `${pods}: list pods`, l.list);
+    const silent = (n: number): Partial<Row> =>
+      n === 0 ? { note: 'no answer within 10 s: the node was not answering' } : {};
+    const list = latencyRow(S, `${pods}: list pods`, l.list, undefined, silent(l.list.count));
     const listT = t(atMost('p99 ≤ 50', l.list.p99, 50));
     if (listT) list.target = listT;
     push(list);
-    const watch = latencyRow(S, `${pods}: write → watch event`, l.watch);
+    const watch = latencyRow(S, `${pods}: write → watch event`, l.watch, undefined, silent(l.watch.count));
     const watchT = t(atMost('p99 ≤ 5', l.watch.p99, 5));
     if (watchT) watch.target = watchT;
     push(watch);

@@ -27,8 +27,8 @@ const PLOT_W = 460;
 const VALUE_W = 80;
 const BAR_H = 12;
 const GROUP_GAP = 10;
-const TITLE_H = 34;
-const AXIS_H = 26;
+const TITLE_H = 46;
+const AXIS_H = 40;
 const WIDTH = LABEL_W + PLOT_W + VALUE_W + 20;
 
 export function escapeXml(s: string): string {
@@ -92,13 +92,14 @@ function renderPanel(p: Panel, y0: number): string {
   const { lo, hi, ticks } = axisRange(values, p.log);
   const x0 = LABEL_W;
   const out: string[] = [];
-  out.push(`<text x="10" y="${y0 + 20}" class="title">${escapeXml(p.title)}</text>`);
+  out.push(`<text x="10" y="${y0 + 16}" class="title">${escapeXml(p.title)}</text>`);
   const legend = new Map<string, string>();
   for (const g of p.groups) for (const b of g.bars) legend.set(b.label, b.color);
+  // The legend has its own line under the title, so a long title never runs into it.
   let lx = x0;
   for (const [label, color] of legend) {
-    out.push(`<rect x="${lx}" y="${y0 + 10}" width="10" height="10" fill="${color}"/>`);
-    out.push(`<text x="${lx + 14}" y="${y0 + 19}" class="small">${escapeXml(label)}</text>`);
+    out.push(`<rect x="${lx}" y="${y0 + 24}" width="10" height="10" fill="${color}"/>`);
+    out.push(`<text x="${lx + 14}" y="${y0 + 33}" class="small">${escapeXml(label)}</text>`);
     lx += 24 + label.length * 6.5;
   }
   let y = y0 + TITLE_H;
@@ -129,24 +130,26 @@ function renderPanel(p: Panel, y0: number): string {
     );
   }
   out.push(
-    `<text x="${x0 + PLOT_W}" y="${plotBottom + 14}" text-anchor="start" class="small" dx="14">${escapeXml(p.unit)}${p.log ? ' (log)' : ''}</text>`,
+    `<text x="${x0 + PLOT_W + 24}" y="${plotBottom + 14}" text-anchor="start" class="small">${escapeXml(p.unit)}${p.log ? ' (log)' : ''}</text>`,
   );
   if (p.marker) {
     const x = x0 + scale(p.marker.value, lo, hi, p.log);
     out.push(
       `<line x1="${x.toFixed(1)}" y1="${plotTop - 4}" x2="${x.toFixed(1)}" y2="${plotBottom}" class="marker"/>`,
     );
+    // Under the axis, clear of the bars and their values.
     out.push(
-      `<text x="${(x + 3).toFixed(1)}" y="${plotTop + 8}" class="small marker-text">${escapeXml(p.marker.label)}</text>`,
+      `<text x="${x.toFixed(1)}" y="${plotBottom + 28}" text-anchor="middle" class="small marker-text">${escapeXml(p.marker.label)}</text>`,
     );
   }
   return out.join('\n');
 }
 
 /** One SVG document with the panels stacked; empty panels are left out. */
-export function renderChart(title: string, subtitle: string, panels: readonly Panel[]): string {
+export function renderChart(title: string, subtitle: string | string[], panels: readonly Panel[]): string {
   const shown = panels.filter((p) => p.groups.length > 0);
-  let y = 50;
+  const subtitles = Array.isArray(subtitle) ? subtitle : [subtitle];
+  let y = 36 + subtitles.length * 14;
   const parts: string[] = [];
   for (const p of shown) {
     parts.push(renderPanel(p, y));
@@ -158,7 +161,7 @@ export function renderChart(title: string, subtitle: string, panels: readonly Pa
     '<style>.title{font-weight:600;font-size:14px}.small{font-size:10px;fill:#444}.grid{stroke:#ddd}.marker{stroke:#c0392b;stroke-dasharray:4 3}.marker-text{fill:#c0392b}</style>',
     `<rect width="100%" height="100%" fill="#fff"/>`,
     `<text x="10" y="22" class="title" font-size="16">${escapeXml(title)}</text>`,
-    `<text x="10" y="40" class="small">${escapeXml(subtitle)}</text>`,
+    ...subtitles.map((t, i) => `<text x="10" y="${40 + i * 14}" class="small">${escapeXml(t)}</text>`),
     ...parts,
     '</svg>',
     '',
