@@ -34,7 +34,6 @@ describe('applyPodDefaults', () => {
         namespace: 'default',
         uid: '6b3c1a2e-0000-4000-8000-000000000001',
         creationTimestamp: '2025-01-02T03:04:05Z',
-        generation: 1,
       },
       spec: {
         containers: [
@@ -356,7 +355,7 @@ describe('applyPodUpdateDefaults', () => {
     const pod = applyPodUpdateDefaults(update, old) as unknown as Record<string, Record<string, unknown>>;
     assert.equal(pod.metadata?.uid, old.metadata?.uid);
     assert.equal(pod.metadata?.creationTimestamp, '2025-01-02T03:04:05Z');
-    assert.equal(pod.metadata?.generation, 1);
+    assert.equal(pod.metadata?.generation, undefined);
     assert.equal(pod.spec?.priority, 0);
     assert.equal(pod.spec?.preemptionPolicy, 'PreemptLowerPriority');
     assert.deepEqual(pod.spec?.tolerations, old.spec?.tolerations);

@@ -375,7 +375,7 @@ export function computeQOSClass(pod: Pod): 'Guaranteed' | 'Burstable' | 'BestEff
 
 /**
  * A freshly created Pod as the API server stores it: scheme defaults, the default admission
- * plugins' changes, metadata (namespace, uid, creationTimestamp, generation, name from
+ * plugins' changes, metadata (namespace, uid, creationTimestamp, name from
  * generateName) and the initial status. resourceVersion is the store's job. Returns a new object.
  */
 export function applyPodDefaults(pod: Pod, options: PodDefaultsOptions): Pod {
@@ -406,7 +406,8 @@ export function applyPodDefaults(pod: Pod, options: PodDefaultsOptions): Pod {
   }
   meta.uid = options.uid();
   meta.creationTimestamp = rfc3339Seconds(options.now);
-  meta.generation = 1;
+  // Kubernetes 1.32 leaves a pod's generation as the client sent it (unset by default); only 1.33+
+  // (KEP-5067, pod generation) sets 1 on create.
   delete meta.deletionTimestamp;
   delete meta.deletionGracePeriodSeconds;
 

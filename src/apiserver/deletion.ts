@@ -46,7 +46,8 @@ export function planDelete(
       ...md,
       deletionTimestamp: rfc3339(now + grace * 1000),
       deletionGracePeriodSeconds: grace,
-      ...(md.deletionTimestamp ? {} : { generation: (md.generation ?? 0) + 1 }),
+      // The generic registry's BeforeDelete bumps a generation only where one is set.
+      ...(!md.deletionTimestamp && (md.generation ?? 0) > 0 ? { generation: (md.generation ?? 0) + 1 } : {}),
     },
   };
   return { action: 'mark', object: marked };
