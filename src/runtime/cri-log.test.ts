@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -14,6 +23,7 @@ import {
   parseRfc3339Nano,
   readCriLog,
   readCriLogAll,
+  removeLogFiles,
   type LogChunk,
 } from './cri-log.ts';
 
@@ -286,5 +296,63 @@ describe('readCriLog', () => {
     })();
     await reader;
     assert.deepEqual(seen, ['one\n']);
+  });
+
+  test('follow goes on in the new file once the log was rotated, and reads the old one to its end first', async () => {
+    const p = file('2026-01-02T03:04:01Z stdout F one\n');
+    let running = true;
+    const seen: string[] = [];
+    const reader = (async () => {
+      for await (const c of readCriLog(p, { follow: true, isRunning: () => running, clock: realClock })) {
+        seen.push(c.data.toString());
+      }
+    })();
+    const until = async (cond: () => boolean): Promise<void> => {
+      for (let i = 0; i < 500 && !cond(); i++) await realClock.sleep(10);
+      assert.ok(cond(), JSON.stringify(seen));
+    };
+    await until(() => seen.length === 1);
+    // The log manager renames the file; the writer adds one more record to the old file before
+    // it reopens, then writes to a new file at the path.
+    renameSync(p, `${p}.20260102-030402`);
+    appendFileSync(`${p}.20260102-030402`, '2026-01-02T03:04:02Z stdout F two\n');
+    writeFileSync(p, '2026-01-02T03:04:03Z stdout F three\n');
+    await until(() => seen.join('') === 'one\ntwo\nthree\n');
+    appendFileSync(p, '2026-01-02T03:04:04Z stdout F four\n');
+    await until(() => seen.join('') === 'one\ntwo\nthree\nfour\n');
+    running = false;
+    await reader;
+  });
+
+  test('a read without follow reads only the current file, as the kubelet', async () => {
+    const p = file('2026-01-02T03:04:03Z stdout F three\n');
+    writeFileSync(`${p}.20260102-030402`, '2026-01-02T03:04:02Z stdout F two\n');
+    assert.equal((await readCriLogAll(p)).toString(), 'three\n');
+  });
+});
+
+describe('CriLogFile.reopen and removeLogFiles', () => {
+  test('records after reopen go to a new file at the path; the renamed one keeps what it had', () => {
+    const p = join(dir, 'reopen.log');
+    const f = new CriLogFile(p);
+    const w = f.writer('stdout', () => T0);
+    w.write(Buffer.from('before\n'));
+    renameSync(p, `${p}.1`);
+    w.write(Buffer.from('still old\n'));
+    f.reopen();
+    w.write(Buffer.from('after\n'));
+    f.close();
+    assert.match(readFileSync(`${p}.1`, 'utf8'), /F before\n.*F still old\n$/s);
+    assert.match(readFileSync(p, 'utf8'), /^\S+ stdout F after\n$/);
+  });
+
+  test('removeLogFiles removes the log and its rotated files, nothing else', () => {
+    const d = mkdtempSync(join(dir, 'rm-'));
+    for (const n of ['0.log', '0.log.20260101-000000.gz', '0.log.20260101-000010', '1.log', '1.log.x'])
+      writeFileSync(join(d, n), '');
+    removeLogFiles(join(d, '0.log'));
+    assert.deepEqual(readdirSync(d).sort(), ['1.log', '1.log.x']);
+    removeLogFiles(join(d, 'missing.log'));
+    assert.ok(existsSync(join(d, '1.log')));
   });
 });

@@ -9,8 +9,9 @@
 // file, sinceTime skips older records, limitBytes cuts the output, timestamps prefix each logical
 // line (once, not per P piece) with the fixed-width RFC3339Nano form, and follow keeps reading
 // while the container runs.
-import { closeSync, openSync, watch, writeSync, type FSWatcher } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, openSync, readdirSync, rmSync, watch, writeSync, type FSWatcher } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { realClock, type Clock } from '../util/clock.ts';
 
 export type LogStream = 'stdout' | 'stderr';
@@ -191,6 +192,18 @@ export class CriLogFile {
     return new CriLineWriter({ stream, sink: this.write, now, ...(maxLineBytes ? { maxLineBytes } : {}) });
   }
 
+  /**
+   * Closes the file and opens its path again (CRI ReopenContainerLog, after the log manager renamed
+   * it): the records that follow go to a new file. Records are written whole and synchronously, so
+   * none is split between the two files.
+   */
+  reopen(): void {
+    if (this.fd === undefined) return;
+    const fd = openSync(this.path, 'a', 0o640);
+    closeSync(this.fd);
+    this.fd = fd;
+  }
+
   close(): void {
     if (this.fd === undefined) return;
     closeSync(this.fd);
@@ -303,7 +316,7 @@ export async function findTailStart(fh: FileHandle, n: number): Promise<number> 
  * the container stopped and the file holds nothing more, or when the signal aborts.
  */
 export async function* readCriLog(path: string, opts: ReadLogOptions = {}): AsyncGenerator<LogChunk> {
-  const fh = await open(path, 'r');
+  let fh = await open(path, 'r');
   let watcher: FSWatcher | undefined;
   let wake: (() => void) | undefined;
   const onAbort = (): void => wake?.();
@@ -321,6 +334,7 @@ export async function* readCriLog(path: string, opts: ReadLogOptions = {}): Asyn
     let newLine = true;
     let found = true;
     let carry = Buffer.alloc(0);
+    let draining = false;
     const block = Buffer.alloc(READ_BLOCK);
     // Consecutive output of one stream is handed out in chunks, not record by record.
     let batch: Buffer[] = [];
@@ -347,6 +361,14 @@ export async function* readCriLog(path: string, opts: ReadLogOptions = {}): Asyn
         pos += bytesRead;
         carry = Buffer.concat([carry, block.subarray(0, bytesRead)]);
       }
+    };
+
+    /** The path now names another file than the one being read (it was rotated). */
+    const replaced = async (): Promise<boolean> => {
+      const now = await stat(path).catch(() => undefined);
+      if (!now) return false;
+      const mine = await fh.stat();
+      return now.ino !== mine.ino || now.dev !== mine.dev;
     };
 
     const waitForChange = async (): Promise<boolean> => {
@@ -380,6 +402,27 @@ export async function* readCriLog(path: string, opts: ReadLogOptions = {}): Asyn
       let last = false;
       if (line === undefined) {
         if (follow) {
+          // As the kubelet's ReadLogs: when the log manager rotated the file (a new one is at the
+          // path), what the old one holds has been read; go on from the start of the new one.
+          if (await replaced()) {
+            // Read the old file to its end once more: the writer may have added to it until it
+            // reopened.
+            if (!draining) {
+              draining = true;
+              continue;
+            }
+            draining = false;
+            const next = await open(path, 'r').catch(() => undefined);
+            if (next) {
+              await fh.close();
+              fh = next;
+              pos = 0;
+              carry = Buffer.alloc(0);
+              watcher?.close();
+              watcher = undefined;
+              continue;
+            }
+          }
           if (!found) break;
           // Hand out what was read before waiting for more.
           const ready = take();
@@ -440,4 +483,21 @@ export async function readCriLogAll(
   const parts: Buffer[] = [];
   for await (const chunk of readCriLog(path, opts)) parts.push(chunk.data);
   return Buffer.concat(parts);
+}
+
+/**
+ * Removes a container's log and the files the log manager rotated out of it (`<log>.*`), as the
+ * kubelet's ContainerLogManager.Clean does when the container is removed.
+ */
+export function removeLogFiles(logPath: string): void {
+  rmSync(logPath, { force: true });
+  const dir = dirname(logPath);
+  const prefix = `${basename(logPath)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) if (n.startsWith(prefix)) rmSync(join(dir, n), { force: true });
 }

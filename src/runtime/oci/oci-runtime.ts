@@ -14,6 +14,7 @@
 //   pods/<uid>/                     etc-hosts, etc-hostname, resolv.conf, volumes/, containers/<name>/<attempt>/termination-log
 //   logs/<ns>_<pod>_<uid>/<name>/<attempt>.log   CRI-format log written by conmon
 import { containerStatusOf, sandboxStatusOf } from '../record-status.ts';
+import { removeLogFiles } from '../cri-log.ts';
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -39,6 +40,7 @@ import type { Clock, Timer } from '../../util/clock.ts';
 import { ImageManager, imageRefOf, type RegistryOptions } from '../image/image-manager.ts';
 import { ImageError } from '../image/image-service.ts';
 import { formatReference, parseReference } from '../image/reference.ts';
+import { reopenConmonLog } from '../process/conmon-shim.ts';
 import { execFailure } from '../process/exec-path.ts';
 import { readJsonFile, writeJsonFileAtomic } from '../process/state-file.ts';
 import { scriptArgs, scriptPath, ptyOfScript } from '../process/tty-exec.ts';
@@ -856,7 +858,18 @@ export class OciRuntime implements ContainerRuntime {
     rmSync(rec.bundle, { recursive: true, force: true });
     rmSync(join(this.root, 'exits', rec.id), { force: true });
     rmSync(join(rec.terminationMessageHostPath, '..'), { recursive: true, force: true });
-    rmSync(rec.logPath, { force: true });
+    removeLogFiles(rec.logPath);
+  }
+
+  /**
+   * CRI ReopenContainerLog, as CRI-O: conmon writes the container's log, so it is asked through its
+   * control FIFO in the bundle to open the log path anew. An error for a container that is not running.
+   */
+  async reopenContainerLog(containerId: string): Promise<void> {
+    const rec = this.containers.get(containerId);
+    if (!rec) throw new NotFoundError(`container "${containerId}" not found`);
+    if (rec.state !== 'running') throw new Error(`container ${containerId} is not running`);
+    await reopenConmonLog(rec.bundle, rec.logPath, (ms) => this.clock.sleep(ms));
   }
 
   listContainers(podUid?: string): Promise<ContainerStatus[]> {

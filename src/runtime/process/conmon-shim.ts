@@ -14,7 +14,18 @@
 // Why this and not a Node process per container or per pod: Node takes ~40 ms and ~40 MB to start,
 // conmon (C) about 1 ms and 1 MB; with the sh hops the whole start stays a few milliseconds.
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 
@@ -186,5 +197,39 @@ export function conmonPid(bundle: string): number | undefined {
     return pid > 0 ? pid : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** conmon's control message that makes it reopen its log files (ctrl.c REOPEN_LOGS_EVENT). */
+const REOPEN_LOGS_MESSAGE = '2 0 0\n';
+
+/**
+ * CRI ReopenContainerLog for a container under conmon, as CRI-O does it: the message `2 0 0` (type 2,
+ * REOPEN_LOGS_EVENT; the two numbers are the unused window size) written to the control FIFO
+ * `<bundle>/ctl`. conmon then creates the log file at its path anew (a `.tmp` renamed into place)
+ * and writes there. Resolves once the new file exists; throws when conmon is not there to read the
+ * FIFO (opening a FIFO without a reader for writing fails with ENXIO) or the file does not appear.
+ */
+export async function reopenConmonLog(
+  bundle: string,
+  logPath: string,
+  sleep: (ms: number) => Promise<void>,
+  timeoutMs = 2000,
+): Promise<void> {
+  const ctl = join(bundle, 'ctl');
+  let fd: number;
+  try {
+    fd = openSync(ctl, constants.O_WRONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    throw new Error(`failed to open the control FIFO of conmon (${ctl}): ${(e as Error).message}`);
+  }
+  try {
+    writeSync(fd, REOPEN_LOGS_MESSAGE);
+  } finally {
+    closeSync(fd);
+  }
+  for (let waited = 0; !existsSync(logPath); waited += 10) {
+    if (waited >= timeoutMs) throw new Error(`conmon did not reopen the log file ${logPath}`);
+    await sleep(10);
   }
 }

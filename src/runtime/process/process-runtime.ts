@@ -15,7 +15,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import type { Clock, Timer } from '../../util/clock.ts';
-import { CriLogFile, type CriLineWriter } from '../cri-log.ts';
+import { CriLogFile, removeLogFiles, type CriLineWriter } from '../cri-log.ts';
 import {
   exitReason,
   NotFoundError,
@@ -33,7 +33,7 @@ import {
   type PodSandboxStatus,
   type RuntimeEvent,
 } from '../runtime.ts';
-import { ConmonShim, conmonPid, findConmon, readExitFile } from './conmon-shim.ts';
+import { ConmonShim, conmonPid, findConmon, readExitFile, reopenConmonLog } from './conmon-shim.ts';
 import { DEFAULT_PATH, execFailure, lookPath, startFailure } from './exec-path.ts';
 import {
   exitCodeOf,
@@ -124,6 +124,8 @@ interface LiveProcess {
   reaped: boolean;
   exited: Promise<void>;
   poll?: Timer;
+  /** The log file nodelet writes for a container it is the parent of (not under conmon). */
+  log?: CriLogFile;
 }
 
 interface Started {
@@ -645,7 +647,7 @@ export class ProcessRuntime implements ContainerRuntime {
 
     let resolveExited!: () => void;
     const exited = new Promise<void>((r) => (resolveExited = r));
-    const entry: LiveProcess = { child, reaped: false, exited };
+    const entry: LiveProcess = { child, reaped: false, exited, log };
     this.live.set(rec.id, entry);
 
     rec.state = 'running';
@@ -757,7 +759,7 @@ export class ProcessRuntime implements ContainerRuntime {
       rmSync(this.shimBundle(rec), { recursive: true, force: true });
       rmSync(join(this.exitDir, rec.id), { force: true });
     }
-    rmSync(rec.logPath, { force: true });
+    removeLogFiles(rec.logPath);
   }
 
   listContainers(podUid?: string): Promise<ContainerStatus[]> {
@@ -861,6 +863,24 @@ export class ProcessRuntime implements ContainerRuntime {
           cwd,
           env: { ...env, SHELL: '/bin/sh' },
           detached: true,
+  /**
+   * CRI ReopenContainerLog: a container under conmon is told through conmon's control FIFO (conmon
+   * writes its log itself); for one nodelet is the parent of, nodelet reopens the file it writes.
+   * As CRI-O: an error for a container that is not running.
+   */
+  async reopenContainerLog(containerId: string): Promise<void> {
+    const rec = this.containers.get(containerId);
+    if (!rec) throw new NotFoundError(`container "${containerId}" not found`);
+    const entry = this.live.get(containerId);
+    if (rec.state !== 'running' || !entry) throw new Error(`container ${containerId} is not running`);
+    if (rec.shimmed) {
+      await reopenConmonLog(this.shimBundle(rec), rec.logPath, (ms) => this.clock.sleep(ms));
+      return;
+    }
+    if (!entry.log) throw new Error(`container ${containerId} has no log file of nodelet's to reopen`);
+    entry.log.reopen();
+  }
+
           stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
         });
       } else {
