@@ -1,7 +1,9 @@
 // The pod network through CNI, as a CRI runtime sets it up: a named network namespace per sandbox
 // (`ip netns add`), then the `loopback` plugin and the `bridge` plugin with `host-local` IPAM on
 // nodelet's own bridge and subnet. No masquerade and no default route in the pod: a pod reaches the
-// node and the other pods on the bridge, and nothing is routed out of the machine.
+// node and the other pods on the bridge, and nothing is routed out of the machine. The one route
+// the pod gets is the service range via the bridge gateway (the node), where the service proxy
+// DNATs a ClusterIP to an endpoint, as on a Kubernetes node the pod's default route brings it there.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -12,6 +14,8 @@ export const DEFAULT_CNI_PATH = '/usr/lib/cni';
 /** nodelet's pod subnet and bridge (README.md says how to change them). */
 export const DEFAULT_POD_SUBNET = '10.87.0.0/16';
 export const DEFAULT_BRIDGE = 'nodelet0';
+/** The service range (ClusterIPs) routed from pods to the node (`--service-cluster-ip-range`). */
+export const DEFAULT_SERVICE_CIDR = '10.96.0.0/16';
 
 export interface CniOptions {
   subnet: string;
@@ -19,6 +23,8 @@ export interface CniOptions {
   /** host-local's allocation records. */
   ipamDir: string;
   pluginDir: string;
+  /** Routed from the pod via the gateway; DEFAULT_SERVICE_CIDR when unset. */
+  serviceCidr?: string;
 }
 
 export interface CniAttachment {
@@ -36,7 +42,13 @@ function bridgeConfig(o: CniOptions): object {
     isGateway: true,
     ipMasq: false,
     hairpinMode: true,
-    ipam: { type: 'host-local', ranges: [[{ subnet: o.subnet }]], dataDir: o.ipamDir },
+    ipam: {
+      type: 'host-local',
+      ranges: [[{ subnet: o.subnet }]],
+      // No `gw`: the plugin routes through the range's gateway (the bridge's address, isGateway).
+      routes: [{ dst: o.serviceCidr ?? DEFAULT_SERVICE_CIDR }],
+      dataDir: o.ipamDir,
+    },
   };
 }
 
@@ -130,4 +142,31 @@ export async function tearDownPodNetwork(sandboxId: string, o: CniOptions): Prom
   } finally {
     if (existsSync(netnsPath)) await execFileP('ip', ['netns', 'delete', netns]).catch(() => undefined);
   }
+}
+
+/** The bridge's own address: the subnet's first host, as the bridge plugin's isGateway assigns it. */
+export function bridgeGateway(subnet: string = DEFAULT_POD_SUBNET): { ip: string; prefix: number } {
+  const [base = '', prefix = '16'] = subnet.split('/');
+  const n = base.split('.').reduce((acc, o) => acc * 256 + Number(o), 0) + 1;
+  const ip = [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
+  return { ip, prefix: Number(prefix) };
+}
+
+/**
+ * Makes sure the pod bridge exists, is up and holds the gateway address before the first pod
+ * does (the bridge plugin accepts a bridge that already has it), so the node's services on that
+ * address (cluster DNS) can bind at start. Returns the address.
+ */
+export async function ensureBridge(
+  bridge: string = DEFAULT_BRIDGE,
+  subnet: string = DEFAULT_POD_SUBNET,
+): Promise<string> {
+  const gw = bridgeGateway(subnet);
+  const shown = await execFileP('ip', ['-o', 'link', 'show', 'dev', bridge]).catch(() => undefined);
+  if (!shown) await execFileP('ip', ['link', 'add', 'name', bridge, 'type', 'bridge']);
+  const addrs = await execFileP('ip', ['-o', '-4', 'addr', 'show', 'dev', bridge]);
+  if (!addrs.stdout.includes(` ${gw.ip}/${gw.prefix} `))
+    await execFileP('ip', ['addr', 'add', `${gw.ip}/${gw.prefix}`, 'dev', bridge]);
+  await execFileP('ip', ['link', 'set', 'dev', bridge, 'up']);
+  return gw.ip;
 }
