@@ -2,7 +2,7 @@
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 
-export function service(name: string, spec: Service['spec'], namespace = 'default'): Service {
+export function service(name: string, spec: NonNullable<Service['spec']>, namespace = 'default'): Service {
   return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec };
 }
 
