@@ -8,7 +8,7 @@ import { loadPods } from '../api/load.ts';
 import type { RegistryOptions } from '../runtime/image/image-manager.ts';
 import { defaultDataDir, registryOptions } from '../runtime/oci/node-config.ts';
 import { resolveRuntimeName } from './runtime-factory.ts';
-import { parseMaxPods } from './server-command.ts';
+import { addContainerLogOptions, parseMaxPods } from './server-command.ts';
 import { EXIT_INVALID, runPods } from './run-session.ts';
 
 export class UsageError extends Error {
@@ -50,6 +50,9 @@ interface RunFlags {
   registryMirror: string[];
   insecureRegistry: string[];
   maxPods: number;
+  containerLogMaxSize: number;
+  containerLogMaxFiles: number;
+  containerLogMonitorInterval: number;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -57,7 +60,7 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 export function runCommand(): Command {
-  return new Command('run')
+  return addContainerLogOptions(new Command('run'))
     .description('Run the Pods of one or more manifests in the foreground, as a Kubernetes node would')
     .argument('<manifests...>', 'files, directories, - for stdin, or http(s) URLs')
     .option('--timeout <duration>', 'delete the pods gracefully after this long (e.g. 30s, 5m)')
@@ -121,6 +124,11 @@ export function runCommand(): Command {
         dataDir: flags.dataDir,
         registries,
         maxPods: flags.maxPods,
+        containerLogs: {
+          maxSize: flags.containerLogMaxSize,
+          maxFiles: flags.containerLogMaxFiles,
+          monitorIntervalMs: flags.containerLogMonitorInterval,
+        },
       });
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

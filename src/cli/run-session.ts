@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Event, Pod } from 'kubernetes-types/core/v1.js';
 import { stringify as toYaml } from 'yaml';
 import { Kubelet } from '../kubelet/kubelet.ts';
+import { ContainerLogManager, type LogRotationPolicy } from '../kubelet/log-rotation.ts';
 import { formatHookRun } from '../kubelet/lifecycle/hook-run.ts';
 import { ProbeManager } from '../kubelet/prober/prober-manager.ts';
 import type { BackoffConfig } from '../kubelet/backoff.ts';
@@ -36,6 +37,8 @@ export interface RunOptions {
   dataDir?: string;
   registries?: RegistryOptions;
   maxPods?: number;
+  /** Container log rotation (containerLogMaxSize/MaxFiles/MonitorInterval); 10Mi × 5, every 10 s by default. */
+  containerLogs?: Partial<LogRotationPolicy> & { monitorIntervalMs?: number };
 }
 
 export const EXIT_OK = 0;
@@ -117,6 +120,13 @@ export async function runPods(opts: RunOptions): Promise<number> {
       err(`[${pod.metadata?.name ?? ''}/${run.container}] ${run.hook} hook ${formatHookRun(run)}`),
   });
 
+  const containerLogs = new ContainerLogManager({
+    runtime,
+    clock,
+    ...opts.containerLogs,
+    onError: (id, e) => err(`container ${id}: ${e.message}`),
+  });
+
   const follower = new LogFollower((prefix, _stream, line) => err(`${prefix} ${line}`));
   let polling = true;
   const pollLogs = async (): Promise<void> => {
@@ -130,6 +140,7 @@ export async function runPods(opts: RunOptions): Promise<number> {
   }, LOG_POLL_MS);
 
   kubelet.start();
+  containerLogs.start();
   for (const pod of opts.pods) createBoundPod(store, sink, pod, nodeName, clock);
 
   const allDone = (): boolean =>
@@ -210,6 +221,7 @@ export async function runPods(opts: RunOptions): Promise<number> {
 
   if (killNow) await node.killAll();
   await kubelet.stop();
+  await containerLogs.stop();
   polling = false;
   clearInterval(logTimer);
   await pollLogs().catch(() => undefined);

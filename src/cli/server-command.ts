@@ -3,7 +3,14 @@
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseQuantity } from '../api/quantity.ts';
 import type { BackoffConfig } from '../kubelet/backoff.ts';
+import {
+  CONTAINER_LOG_MONITOR_INTERVAL_MS,
+  DEFAULT_CONTAINER_LOG_MAX_FILES,
+  DEFAULT_CONTAINER_LOG_MAX_SIZE,
+} from '../kubelet/log-rotation.ts';
+import { parseDuration } from '../util/duration.ts';
 import type { RegistryOptions } from '../runtime/image/image-manager.ts';
 import { registryOptions } from '../runtime/oci/node-config.ts';
 import { parseBackoffFlag } from './run-command.ts';
@@ -18,6 +25,63 @@ export function parseMaxPods(text: string): number {
   return n;
 }
 
+/** --container-log-max-size: a quantity (`10Mi`), as the kubelet parses containerLogMaxSize; negative turns rotation off. */
+export function parseLogMaxSize(text: string): number {
+  try {
+    return Number(parseQuantity(text).value());
+  } catch (e) {
+    throw new InvalidArgumentError(
+      `failed to parse container log max size "${text}": ${(e as Error).message}`,
+    );
+  }
+}
+
+/** --container-log-max-files: the kubelet's containerLogMaxFiles, more than 1. */
+export function parseLogMaxFiles(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError('want a whole number');
+  if (n <= 1) throw new InvalidArgumentError(`invalid MaxFiles ${n}, must be > 1`);
+  return n;
+}
+
+/** --container-log-monitor-interval: a positive Go duration (containerLogMonitorInterval). */
+export function parseLogMonitorInterval(text: string): number {
+  let ms = NaN;
+  try {
+    ms = parseDuration(text);
+  } catch {
+    // reported below
+  }
+  if (!(ms > 0)) throw new InvalidArgumentError('want a positive duration such as 10s');
+  return ms;
+}
+
+/** The container log flags of `nodelet server` and `nodelet run`, added to a command. */
+export function addContainerLogOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option(
+        '--container-log-max-size <quantity>',
+        'rotate a container log once it is this big (negative: never)',
+      )
+        .argParser(parseLogMaxSize)
+        .default(DEFAULT_CONTAINER_LOG_MAX_SIZE, '10Mi'),
+    )
+    .addOption(
+      new Option('--container-log-max-files <n>', 'log files kept per container, the live one included')
+        .argParser(parseLogMaxFiles)
+        .default(DEFAULT_CONTAINER_LOG_MAX_FILES),
+    )
+    .addOption(
+      new Option(
+        '--container-log-monitor-interval <duration>',
+        'how often container logs are checked for rotation',
+      )
+        .argParser(parseLogMonitorInterval)
+        .default(CONTAINER_LOG_MONITOR_INTERVAL_MS, '10s'),
+    );
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -28,7 +92,7 @@ export function defaultNodeName(): string {
 }
 
 export function serverCommand(): Command {
-  return new Command('server')
+  return addContainerLogOptions(new Command('server'))
     .description('Serve the Kubernetes API (for kubectl and client libraries) and run the pods it is given')
     .option('--data-dir <dir>', 'store, credentials and kubeconfig', join(homedir(), '.nodelet'))
     .option('--listen <host:port>', 'address of the API server', '127.0.0.1:6443')
@@ -56,6 +120,9 @@ export function serverCommand(): Command {
         crashLoopBackoff?: string;
         nodeName: string;
         maxPods: number;
+        containerLogMaxSize: number;
+        containerLogMaxFiles: number;
+        containerLogMonitorInterval: number;
         verbose?: boolean;
       }) => {
         let listen: { host: string; port: number };
@@ -81,6 +148,11 @@ export function serverCommand(): Command {
           runtime: flags.runtime,
           registries,
           maxPods: flags.maxPods,
+          containerLogs: {
+            maxSize: flags.containerLogMaxSize,
+            maxFiles: flags.containerLogMaxFiles,
+            monitorIntervalMs: flags.containerLogMonitorInterval,
+          },
           nodeName: flags.nodeName,
           ...(backoff ? { crashLoopBackOff: backoff } : {}),
           stdout: process.stdout,

@@ -18,6 +18,7 @@ import { ApiServer } from '../apiserver/server.ts';
 import { ensurePki } from '../apiserver/tls/pki.ts';
 import type { BackoffConfig } from '../kubelet/backoff.ts';
 import { Kubelet } from '../kubelet/kubelet.ts';
+import { ContainerLogManager, type LogRotationPolicy } from '../kubelet/log-rotation.ts';
 import { ProbeManager } from '../kubelet/prober/prober-manager.ts';
 import { readCriLog } from '../runtime/cri-log.ts';
 import type { RegistryOptions } from '../runtime/image/image-manager.ts';
@@ -38,6 +39,8 @@ export interface ServerOptions {
   registries?: RegistryOptions;
   /** Pods this node admits (the kubelet's maxPods, 110 by default). */
   maxPods?: number;
+  /** Container log rotation (the kubelet's containerLogMaxSize/MaxFiles/MonitorInterval); 10Mi × 5, every 10 s by default. */
+  containerLogs?: Partial<LogRotationPolicy> & { monitorIntervalMs?: number };
   nodeName: string;
   crashLoopBackOff?: BackoffConfig;
   stdout: NodeJS.WritableStream;
@@ -159,6 +162,12 @@ export async function startServer(
       prober: (deps) => new ProbeManager(deps),
       ...(options.maxPods !== undefined ? { maxPods: options.maxPods } : {}),
     });
+    const containerLogs = new ContainerLogManager({
+      runtime,
+      clock,
+      ...options.containerLogs,
+      onError: (id, e) => err(`nodelet: container ${id}: ${e.message}`),
+    });
     const nodeStatus = new NodeStatusWriter({
       store,
       clock,
@@ -183,6 +192,7 @@ export async function startServer(
     eventTtl.start();
     const stopScheduler = startScheduler(store, sink, options.nodeName, clock);
     kubelet.start();
+    containerLogs.start();
     const address = await api.listen(options.port, options.host);
     const url = serverUrl(options.host, address.port);
     const kubeconfig = join(dataDir, 'kubeconfig');
@@ -200,6 +210,7 @@ export async function startServer(
         namespaces.stop();
         eventTtl.stop();
         await kubelet.stop();
+        await containerLogs.stop();
         nodeStatus.stop();
         await runtime.close();
         store.close();
