@@ -22,8 +22,11 @@ interface Entry {
   lastUpdate: number;
 }
 
+/** The image service of a pod's runtime (a RuntimeSet's per handler), or one for every pod. */
+export type PodImages = ImageService | undefined | ((pod: Pod) => ImageService | undefined);
+
 export class ImageManager {
-  private readonly images: ImageService | undefined;
+  private readonly imagesOf: (pod: Pod) => ImageService | undefined;
   private readonly clock: Clock;
   private readonly recorder: EventRecorder;
   private readonly backoff = new Map<string, Entry>();
@@ -31,8 +34,8 @@ export class ImageManager {
   private readonly lastError = new Map<string, string>();
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(images: ImageService | undefined, clock: Clock, recorder: EventRecorder) {
-    this.images = images;
+  constructor(images: PodImages, clock: Clock, recorder: EventRecorder) {
+    this.imagesOf = typeof images === 'function' ? images : () => images;
     this.clock = clock;
     this.recorder = recorder;
   }
@@ -40,7 +43,8 @@ export class ImageManager {
   /** EnsureImageExists: what the kubelet does before creating a container. */
   async ensureImage(pod: Pod, c: Container, fieldPath: string, signal?: AbortSignal): Promise<ImageResult> {
     const image = c.image ?? '';
-    if (!this.images) {
+    const images = this.imagesOf(pod);
+    if (!images) {
       // The process runtime runs no image: it is always "present".
       this.recorder.event(
         pod,
@@ -54,7 +58,7 @@ export class ImageManager {
     const policy = (c.imagePullPolicy as PullPolicy | undefined) ?? defaultPullPolicy(image);
     let present;
     try {
-      present = await this.images.imageStatus(image);
+      present = await images.imageStatus(image);
     } catch (e) {
       const msg = (e as Error).message;
       if (e instanceof ImageError && e.kind === 'InvalidImageName') {
@@ -121,7 +125,7 @@ export class ImageManager {
     const queued = this.clock.now();
     const run = this.queue.then(async () => {
       const started = this.clock.now();
-      const res = await this.images!.pullImage(image, policy, signal);
+      const res = await images.pullImage(image, policy, signal);
       return { res, pullMs: this.clock.now() - started };
     });
     this.queue = run.catch(() => undefined);

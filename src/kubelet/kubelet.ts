@@ -1,6 +1,7 @@
 // The node agent: watches the pods bound to this node, keeps one PodWorker per pod, wakes workers
 // on runtime events (the PLEG), and does the housekeeping (back-off GC, orphaned containers).
 import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
+import type { ImageService } from '../runtime/image/image-service.ts';
 import type { ContainerRuntime, ExecSession, ExecStreamOptions } from '../runtime/runtime.ts';
 import type { Clock, Timer } from '../util/clock.ts';
 import { admitByCount, DEFAULT_MAX_PODS, rejectedStatus, wasRejected } from './admission.ts';
@@ -12,6 +13,7 @@ import type { KubeletVersion } from './pod-context.ts';
 import { PodWorker, type PodProber } from './pod-worker.ts';
 import { podUid } from './pod-util.ts';
 import type { EventSink, PodSource, StatusWriter } from './ports.ts';
+import { lookupRuntimeHandler, type RuntimeClassSource } from './runtime-class.ts';
 import { observePod, newestOf } from './runtime-view.ts';
 import type { EventRecorder } from './event-recorder.ts';
 
@@ -32,6 +34,11 @@ export interface KubeletOptions {
   onStatus?: (pod: Pod, status: PodStatus) => void;
   /** The kubelet's --max-pods: active pods beyond it are rejected (admission.ts); 110 by default. */
   maxPods?: number;
+  /**
+   * RuntimeClass objects: a pod's runtimeClassName resolves to the runtime handler of its sandbox
+   * (runtime-class.ts). Without it every pod gets the empty handler (the runtime's default).
+   */
+  runtimeClasses?: RuntimeClassSource;
 }
 
 export interface ProberFactoryDeps {
@@ -66,7 +73,7 @@ export class Kubelet {
     this.startedAt = opts.clock.now();
     this.recorder = new KubeletEventRecorder(opts.eventSink, opts.clock, opts.nodeName);
     this.backoff = new CrashLoopBackoff(opts.crashLoopBackOff ?? DEFAULT_CRASH_LOOP_BACKOFF);
-    this.images = new ImageManager(opts.runtime.images, opts.clock, this.recorder);
+    this.images = new ImageManager((pod) => this.imagesOf(pod), opts.clock, this.recorder);
     this.prober = opts.prober?.({
       clock: opts.clock,
       runtime: opts.runtime,
@@ -78,6 +85,17 @@ export class Kubelet {
       kubeVersion: this.version,
       resync: (uid) => this.workers.get(uid)?.trigger(),
     });
+  }
+
+  /** The images of the runtime that runs the pod (none for the process runtime's pods). */
+  private imagesOf(pod: Pod): ImageService | undefined {
+    const rt = this.opts.runtime;
+    if (!rt.imagesFor) return rt.images;
+    try {
+      return rt.imagesFor(lookupRuntimeHandler(this.opts.runtimeClasses, pod.spec?.runtimeClassName));
+    } catch {
+      return rt.images;
+    }
   }
 
   private get random(): () => number {
@@ -143,6 +161,7 @@ export class Kubelet {
       kubeVersion: this.version,
       random: this.random,
       statusWriter: o.statusWriter,
+      runtimeClasses: o.runtimeClasses,
       prober: this.prober,
       onHookRun: (p, run) => o.onHookRun?.(p, run),
       onStatus: (p, s) => o.onStatus?.(p, s),

@@ -13,6 +13,7 @@ import { defaultProbeState, generatePodStatus, isTerminalPhase, terminatePodStat
 import { allContainers, findContainer, podUid, rfc3339, type SpecContainer } from './pod-util.ts';
 import { newestOf, observePod, type RuntimePod } from './runtime-view.ts';
 import type { StatusWriter } from './ports.ts';
+import { lookupRuntimeHandler, type RuntimeClassSource } from './runtime-class.ts';
 import { TerminationMessages } from './termination-message.ts';
 
 /** The prober as the pod worker uses it (implemented by prober/prober-manager.ts). */
@@ -27,6 +28,8 @@ export interface PodProber {
 
 export interface WorkerDeps extends NodeDeps {
   statusWriter: StatusWriter;
+  /** RuntimeClass objects, for the sandbox's runtime handler; undefined: always the default. */
+  runtimeClasses: RuntimeClassSource | undefined;
   prober: PodProber | undefined;
   onHookRun: (pod: Pod, run: HookRun) => void;
   onStatus: (pod: Pod, status: PodStatus) => void;
@@ -34,6 +37,15 @@ export interface WorkerDeps extends NodeDeps {
 }
 
 type WorkerState = 'syncing' | 'terminating' | 'terminated';
+
+/**
+ * The `<type>://` of the pod's container IDs: the runtime that runs its sandbox. nodelet names
+ * its runtime handlers after its runtimes (`process`, `oci`), so an oci pod on a process node
+ * shows `oci://…`; a sandbox without a handler is the node runtime's.
+ */
+function runtimeNameOf(view: RuntimePod, nodeRuntime: string): string {
+  return view.sandbox?.runtimeHandler || nodeRuntime;
+}
 
 /** As the kubelet: a round that failed (back-off included) is retried after 10 s, jittered up to 1.5×. */
 const BACKOFF_PERIOD_MS = 10_000;
@@ -202,7 +214,7 @@ export class PodWorker {
       pod: this.pod,
       view,
       previous: this.status ?? (this.pod.status?.containerStatuses ? this.pod.status : undefined),
-      runtimeName: d.runtime.name,
+      runtimeName: runtimeNameOf(view, d.runtime.name),
       hostIP: d.hostIP,
       now: d.clock.now(),
       podIsTerminal,
@@ -277,17 +289,26 @@ export class PodWorker {
         }
       }
       const md = this.pod.metadata ?? {};
-      await d.runtime.runPodSandbox(
-        {
-          podUid: this.uid,
-          podName: md.name ?? '',
-          namespace: md.namespace ?? 'default',
-          attempt,
-          hostname: this.pod.spec?.hostname ?? md.name ?? '',
-          ...(md.labels ? { labels: md.labels } : {}),
-        },
-        signal,
-      );
+      try {
+        // As createPodSandbox: the RuntimeClass's handler goes with RunPodSandbox.
+        const runtimeHandler = lookupRuntimeHandler(d.runtimeClasses, this.pod.spec?.runtimeClassName);
+        await d.runtime.runPodSandbox(
+          {
+            podUid: this.uid,
+            podName: md.name ?? '',
+            namespace: md.namespace ?? 'default',
+            attempt,
+            hostname: this.pod.spec?.hostname ?? md.name ?? '',
+            ...(md.labels ? { labels: md.labels } : {}),
+            ...(runtimeHandler ? { runtimeHandler } : {}),
+          },
+          signal,
+        );
+      } catch (e) {
+        if (signal.aborted) throw e;
+        this.sandboxFailed(e);
+        return false;
+      }
       view = await observePod(d.runtime, this.uid);
       // The new sandbox (and pod IP) shows before any container starts.
       await this.publish(this.statusFromView(view, false));
@@ -297,10 +318,25 @@ export class PodWorker {
     const actions = computePodActions({
       pod: this.pod,
       view,
-      runtimeName: d.runtime.name,
+      runtimeName: runtimeNameOf(view, d.runtime.name),
       probe: (kind, id) => d.prober?.result(kind, id),
     });
     return this.execute(actions, view, signal);
+  }
+
+  /**
+   * SyncPod when createPodSandbox fails: the FailedCreatePodSandBox warning (none once the pod's
+   * termination is requested), and the round retried after the worker's back-off; the pod stays
+   * Pending with its containers waiting in ContainerCreating.
+   */
+  private sandboxFailed(e: unknown): void {
+    if (this.shouldTerminate()) {
+      this.trigger();
+      return;
+    }
+    const msg = e instanceof Error ? e.message : String(e);
+    this.deps.recorder.event(this.pod, undefined, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${msg}`);
+    this.schedule(this.backoffDelay());
   }
 
   private async execute(actions: PodActions, view: RuntimePod, signal: AbortSignal): Promise<boolean> {

@@ -18,6 +18,11 @@ export interface PodSandboxConfig {
   attempt: number;
   hostname: string;
   labels?: Record<string, string>;
+  /**
+   * CRI's RunPodSandboxRequest.runtime_handler: the RuntimeClass's handler (`process`, `oci`), or
+   * empty for the node's default runtime. Single runtimes ignore it; RuntimeSet routes by it.
+   */
+  runtimeHandler?: string;
 }
 
 export interface PodSandboxStatus {
@@ -30,6 +35,8 @@ export interface PodSandboxStatus {
   /** Pod IP addresses, primary first. The process runtime reports the node's loopback address. */
   ips: string[];
   createdAt: number;
+  /** CRI's PodSandbox.runtime_handler: which handler runs it (set by RuntimeSet). */
+  runtimeHandler?: string;
 }
 
 export interface ContainerConfig {
@@ -141,6 +148,11 @@ export interface ContainerRuntime {
    * the container's imagePullPolicy before createContainer. Absent for the process runtime.
    */
   readonly images?: ImageService;
+  /**
+   * The images of one runtime handler's pods (RuntimeSet: the oci runtime's for `oci`, none for
+   * `process`); absent on a single runtime, whose `images` serve every pod.
+   */
+  imagesFor?(handler: string): ImageService | undefined;
 
   runPodSandbox(config: PodSandboxConfig, signal?: AbortSignal): Promise<PodSandboxStatus>;
   stopPodSandbox(sandboxId: string): Promise<void>;

@@ -85,6 +85,8 @@ export interface FakeRuntimeOptions {
   /** When set, log files and termination-message files are really written under it. */
   root?: string;
   nodeIP?: string;
+  /** Prepended to every ID, so several fakes behind one RuntimeSet never share an ID. */
+  idPrefix?: string;
 }
 
 interface FakeContainer {
@@ -109,6 +111,7 @@ export class FakeRuntime implements ContainerRuntime {
   private readonly clock: Clock;
   private readonly root: string | undefined;
   private readonly nodeIP: string;
+  private readonly idPrefix: string;
   private readonly scripts = new Map<string, ContainerScript>();
   private readonly attemptScripts = new Map<string, ContainerScript[]>();
   private readonly sandboxes = new Map<string, PodSandboxStatus>();
@@ -120,6 +123,7 @@ export class FakeRuntime implements ContainerRuntime {
     this.clock = options.clock;
     this.root = options.root;
     this.nodeIP = options.nodeIP ?? '127.0.0.1';
+    this.idPrefix = options.idPrefix ?? '';
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -476,7 +480,7 @@ export class FakeRuntime implements ContainerRuntime {
   }
 
   private newId(prefix: string): string {
-    return `${prefix}-${++this.seq}`;
+    return `${this.idPrefix}${prefix}-${++this.seq}`;
   }
 
   private emit(event: RuntimeEvent): void {

@@ -192,6 +192,7 @@ export interface HarnessOptions {
   kubeVersion?: KubeletOptions['kubeVersion'];
   /** The API's store; a new one by default (pass another node's to play a restarted nodelet). */
   store?: MemoryStore;
+  runtimeClasses?: KubeletOptions['runtimeClasses'];
 }
 
 /** One recorded status write, with the pod's clock time. */
@@ -249,6 +250,7 @@ export class KubeletHarness {
       ...(opts.crashLoopBackOff ? { crashLoopBackOff: opts.crashLoopBackOff } : {}),
       ...(opts.prober ? { prober: opts.prober } : {}),
       ...(opts.kubeVersion ? { kubeVersion: opts.kubeVersion } : {}),
+      ...(opts.runtimeClasses ? { runtimeClasses: opts.runtimeClasses } : {}),
     });
     this.kubelet.start();
   }
