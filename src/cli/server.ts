@@ -25,7 +25,7 @@ import type { RegistryOptions } from '../runtime/image/image-manager.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
 import type { Store } from '../store/store.ts';
 import { realClock, type Clock } from '../util/clock.ts';
-import { createNodeRuntime, resolveRuntimeName } from './runtime-factory.ts';
+import { createNodeRuntime, storeRuntimeClasses } from './runtime-factory.ts';
 import { bindToNode, scheduledEvent } from './scheduler.ts';
 import { StoreEventSink, StorePodSource, StoreStatusWriter } from './store-ports.ts';
 
@@ -141,15 +141,16 @@ export async function startServer(
   try {
     ensureSystemNamespaces(store, clock);
     const pki = ensurePki(dataDir, certificateHosts(options.host), clock.now());
-    err(resolveRuntimeName(options.runtime).reason);
-    const runtime = createNodeRuntime({
+    const node = createNodeRuntime({
       flag: options.runtime,
       processRoot: join(dataDir, 'runtime'),
       dataDir,
       registries: options.registries ?? {},
       clock,
       store,
-    }).runtime;
+    });
+    err(node.startupLine);
+    const runtime = node.runtime;
     const sink = new StoreEventSink(store);
     const kubelet = new Kubelet({
       nodeName: options.nodeName,
@@ -161,6 +162,7 @@ export async function startServer(
       ...(options.crashLoopBackOff ? { crashLoopBackOff: options.crashLoopBackOff } : {}),
       prober: (deps) => new ProbeManager(deps),
       ...(options.maxPods !== undefined ? { maxPods: options.maxPods } : {}),
+      runtimeClasses: storeRuntimeClasses(store),
     });
     const containerLogs = new ContainerLogManager({
       runtime,
