@@ -11,6 +11,7 @@ import { formatHookRun } from '../kubelet/lifecycle/hook-run.ts';
 import { ProbeManager } from '../kubelet/prober/prober-manager.ts';
 import type { BackoffConfig } from '../kubelet/backoff.ts';
 import type { RegistryOptions } from '../runtime/image/image-manager.ts';
+import { startNodeProxy } from '../proxy/node-proxy.ts';
 import { MemoryStore } from '../store/memory-store.ts';
 import { realClock, type Clock } from '../util/clock.ts';
 import { LogFollower } from './log-follower.ts';
@@ -140,6 +141,8 @@ export async function runPods(opts: RunOptions): Promise<number> {
   }, LOG_POLL_MS);
 
   kubelet.start();
+  // ClusterIPs of the run's Services carry traffic while it runs; the run owns its rules (cleaned up below).
+  const proxy = await startNodeProxy({ store, clock, runtimeName: node.name, log: err });
   containerLogs.start();
   for (const pod of opts.pods) createBoundPod(store, sink, pod, nodeName, clock);
 
@@ -232,6 +235,7 @@ export async function runPods(opts: RunOptions): Promise<number> {
   for (const sb of await runtime.listPodSandboxes().catch(() => [])) {
     await runtime.removePodSandbox(sb.id).catch(() => undefined);
   }
+  await proxy?.cleanup().catch((e: unknown) => err(`service proxy: cleanup failed: ${(e as Error).message}`));
   await runtime.close();
   rmSync(root, { recursive: true, force: true });
   process.off('exit', killOnExit);

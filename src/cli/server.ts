@@ -16,6 +16,7 @@ import { serverUrl, writeKubeconfig } from '../apiserver/kubeconfig.ts';
 import type { NodeStreams } from '../apiserver/node-streams.ts';
 import { ApiServer } from '../apiserver/server.ts';
 import { ensurePki } from '../apiserver/tls/pki.ts';
+import { startNodeProxy } from '../proxy/node-proxy.ts';
 import type { BackoffConfig } from '../kubelet/backoff.ts';
 import { Kubelet } from '../kubelet/kubelet.ts';
 import { ContainerLogManager, type LogRotationPolicy } from '../kubelet/log-rotation.ts';
@@ -195,6 +196,8 @@ export async function startServer(
     const stopScheduler = startScheduler(store, sink, options.nodeName, clock);
     kubelet.start();
     containerLogs.start();
+    // Rules stay when the server stops (as kube-proxy's), so pods keep their services across a restart.
+    const proxy = await startNodeProxy({ store, clock, runtimeName: node.name, log: err });
     const address = await api.listen(options.port, options.host);
     const url = serverUrl(options.host, address.port);
     const kubeconfig = join(dataDir, 'kubeconfig');
@@ -209,6 +212,7 @@ export async function startServer(
         err('nodelet: stopping (pods keep running and are picked up by the next start)');
         await api.close();
         stopScheduler();
+        await proxy?.stop();
         namespaces.stop();
         eventTtl.stop();
         await kubelet.stop();

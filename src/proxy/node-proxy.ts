@@ -1,0 +1,62 @@
+// The service proxy as a node component: started beside the oci runtime (pods with their own
+// network), on the real iptables and /proc/sys. On the process runtime pods share the node's
+// network and a ClusterIP has nothing to carry it to, so no proxy runs there.
+import { DEFAULT_BRIDGE, DEFAULT_POD_SUBNET } from '../runtime/oci/cni.ts';
+import type { Store } from '../store/store.ts';
+import type { Clock } from '../util/clock.ts';
+import { SystemIptables, iptablesUnavailable } from './iptables.ts';
+import { cleanupRules, DEFAULT_SERVICE_CIDR, ServiceProxy } from './service-proxy.ts';
+import { procSysctl } from './sysctl.ts';
+
+/** The node's address on the pod bridge (the bridge plugin's gateway): NodePorts and DNS live here. */
+export const NODE_BRIDGE_ADDRESS = '10.87.0.1';
+
+export interface NodeProxyOptions {
+  store: Store;
+  clock: Clock;
+  /** The runtime the node runs pods on; the proxy runs only for `oci`. */
+  runtimeName: string;
+  /** --service-cluster-ip-range (default 10.96.0.0/16). */
+  serviceCidr?: string;
+  log: (line: string) => void;
+}
+
+/**
+ * Starts the proxy when pods have a network of their own, or says why not and returns undefined.
+ * NodePorts are served on the node's bridge address and on 127.0.0.1 (kube-proxy's
+ * nodePortAddresses), never on the machine's outside addresses.
+ */
+export async function startNodeProxy(o: NodeProxyOptions): Promise<ServiceProxy | undefined> {
+  if (o.runtimeName !== 'oci') return undefined;
+  const why = await iptablesUnavailable();
+  if (why) {
+    o.log(`service proxy: not started (${why}); ClusterIPs will not carry traffic`);
+    return undefined;
+  }
+  const proxy = new ServiceProxy({
+    store: o.store,
+    clock: o.clock,
+    iptables: new SystemIptables(),
+    sysctl: procSysctl,
+    network: {
+      serviceCidr: o.serviceCidr ?? DEFAULT_SERVICE_CIDR,
+      podCidr: DEFAULT_POD_SUBNET,
+      bridge: DEFAULT_BRIDGE,
+      nodePortAddresses: [NODE_BRIDGE_ADDRESS, '127.0.0.1'],
+    },
+    log: o.log,
+  });
+  try {
+    await proxy.start();
+  } catch (e) {
+    await proxy.stop();
+    o.log(`service proxy: not started (${(e as Error).message}); ClusterIPs will not carry traffic`);
+    return undefined;
+  }
+  return proxy;
+}
+
+/** Removes every rule nodelet's proxy wrote on this machine (`nodelet server --cleanup` style). */
+export async function removeNodeProxyRules(): Promise<void> {
+  await cleanupRules(new SystemIptables());
+}
