@@ -4,6 +4,7 @@
 import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import type { Timer } from '../util/clock.ts';
 import { killContainer, MIN_GRACE_SECONDS } from './container-kill.ts';
+import { defaultKubeletDns, podDnsConfig } from './dns-config.ts';
 import { startContainer } from './container-start.ts';
 import type { StartFailure } from './container-statuses.ts';
 import { formatHookRun, hookAnnotationKey, type HookRun } from './lifecycle/hook-run.ts';
@@ -289,6 +290,11 @@ export class PodWorker {
         }
       }
       const md = this.pod.metadata ?? {};
+      const pod = this.pod;
+      // As the kubelet's generatePodSandboxConfig: the pod's DNSConfig from dnsPolicy/dnsConfig.
+      const dns = podDnsConfig(pod, defaultKubeletDns(), (reason, message) =>
+        d.recorder.event(pod, undefined, 'Warning', reason, message),
+      );
       try {
         // As createPodSandbox: the RuntimeClass's handler goes with RunPodSandbox.
         const runtimeHandler = lookupRuntimeHandler(d.runtimeClasses, this.pod.spec?.runtimeClassName);
@@ -300,6 +306,7 @@ export class PodWorker {
             attempt,
             hostname: this.pod.spec?.hostname ?? md.name ?? '',
             ...(md.labels ? { labels: md.labels } : {}),
+            dns,
             ...(runtimeHandler ? { runtimeHandler } : {}),
           },
           signal,

@@ -10,6 +10,17 @@ export interface KeyValue {
   value: string;
 }
 
+/**
+ * The pod's resolver configuration (CRI's DNSConfig), computed by the kubelet from dnsPolicy and
+ * dnsConfig; a runtime with its own pod network writes it as the pod's /etc/resolv.conf.
+ */
+export interface DnsConfig {
+  servers: string[];
+  searches: string[];
+  /** resolv.conf options, each `name` or `name:value` (e.g. `ndots:5`). */
+  options: string[];
+}
+
 export interface PodSandboxConfig {
   podUid: string;
   podName: string;
@@ -18,6 +29,8 @@ export interface PodSandboxConfig {
   attempt: number;
   hostname: string;
   labels?: Record<string, string>;
+  /** Absent: the runtime keeps the host's resolver (the process runtime always does). */
+  dns?: DnsConfig;
   /**
    * CRI's RunPodSandboxRequest.runtime_handler: the RuntimeClass's handler (`process`, `oci`), or
    * empty for the node's default runtime. Single runtimes ignore it; RuntimeSet routes by it.

@@ -70,7 +70,7 @@ import {
   type CniOptions,
 } from './cni.ts';
 import { buildSpec, SpecConfigError, type OciMount, type OciSpec } from './oci-spec.ts';
-import { hostsFile, resolvConf, writePodFiles } from './pod-files.ts';
+import { hostsFile, resolvConf, resolvConfFromDns, writePodFiles } from './pod-files.ts';
 import { findProgram, Runc, runcMessage } from './runc.ts';
 import {
   cleanUpVolumes,
@@ -445,7 +445,7 @@ export class OciRuntime implements ContainerRuntime {
       writePodFiles(podDir, {
         hosts: hostsFile(rec.ips[0], rec.hostname, fqdn, spec?.hostAliases),
         hostname: rec.hostname,
-        resolv: resolvConf(),
+        resolv: config.dns ? resolvConfFromDns(config.dns) : resolvConf(),
       });
       rec.pausePid = await this.startPause(rec);
       if (pod) {

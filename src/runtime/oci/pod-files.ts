@@ -1,8 +1,9 @@
 // The files the kubelet writes for every pod and bind-mounts into each container: /etc/hosts (the
 // kubelet's "Kubernetes-managed hosts file", pkg/kubelet/kubelet_pods.go), /etc/hostname and
-// /etc/resolv.conf (the host's, as dnsPolicy Default gives; this node runs no cluster DNS).
+// /etc/resolv.conf (the sandbox's DNSConfig the kubelet computed from dnsPolicy, or the host's).
 import type { HostAlias } from 'kubernetes-types/core/v1.js';
 import { readFileSync, writeFileSync } from 'node:fs';
+import type { DnsConfig } from '../runtime.ts';
 
 export function hostsFile(
   ip: string | undefined,
@@ -25,7 +26,19 @@ export function hostsFile(
   return out;
 }
 
-/** The host's resolv.conf, less loopback name servers (unreachable from a pod's namespace). */
+/**
+ * The sandbox's DNSConfig as a resolv.conf, laid out as containerd writes it for a CRI sandbox:
+ * the search line, one nameserver line each, the options line; empty parts left out.
+ */
+export function resolvConfFromDns(dns: DnsConfig): string {
+  let out = '';
+  if (dns.searches.length > 0) out += `search ${dns.searches.join(' ')}\n`;
+  for (const s of dns.servers) out += `nameserver ${s}\n`;
+  if (dns.options.length > 0) out += `options ${dns.options.join(' ')}\n`;
+  return out;
+}
+
+/** Without a DNSConfig: the host's resolv.conf, less loopback name servers (unreachable from a pod's namespace). */
 export function resolvConf(): string {
   let text = '';
   try {
