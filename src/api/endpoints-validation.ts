@@ -13,7 +13,7 @@ import {
   required,
   tooMany,
 } from './field-errors.ts';
-import { arr, obj, objs, str, type Obj } from './loose-read.ts';
+import { arr, objs, str, type Obj } from './loose-read.ts';
 import {
   isDNS1123Label,
   isDNS1123Subdomain,

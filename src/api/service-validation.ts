@@ -13,7 +13,7 @@ import {
   notSupported,
   required,
 } from './field-errors.ts';
-import { arr, num, obj, objs, str, strMap, type Obj } from './loose-read.ts';
+import { arr, num, obj, objs, str, type Obj } from './loose-read.ts';
 import {
   isDNS1123Label,
   isDNS1123Subdomain,
@@ -359,9 +359,4 @@ export function validateServiceStatusUpdate(service: Service, old: Service): Fie
     }
   });
   return errs;
-}
-
-/** The selector of a Service as label pairs (empty when it selects nothing). */
-export function serviceSelector(service: Service): [string, string][] {
-  return strMap(service.spec?.selector);
 }

@@ -1,7 +1,36 @@
 // The resources nodelet serves and their strategies (what pkg/registry/core/<kind>/strategy.go does
 // for each kind): selectable fields, patch metadata, create/update preparation, and discovery data.
-import type { Event, Namespace, Node, Pod } from 'kubernetes-types/core/v1.js';
+import type {
+  ConfigMap,
+  Endpoints,
+  Event,
+  Namespace,
+  Node,
+  Pod,
+  Secret,
+  Service,
+} from 'kubernetes-types/core/v1.js';
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import type { RuntimeClass } from 'kubernetes-types/node/v1.js';
+import {
+  applySecretDefaults,
+  validateConfigMap,
+  validateConfigMapUpdate,
+  validateSecret,
+  validateSecretUpdate,
+} from '../api/configmap-validation.ts';
+import {
+  applyEndpointSliceDefaults,
+  applyEndpointsDefaults,
+  validateEndpointSlice,
+  validateEndpointSliceUpdate,
+  validateEndpoints,
+  validateEndpointsUpdate,
+} from '../api/endpoints-validation.ts';
 import type { FieldError } from '../api/field-errors.ts';
+import { validateRuntimeClass, validateRuntimeClassUpdate } from '../api/runtimeclass-validation.ts';
+import { validateServiceStatusUpdate } from '../api/service-validation.ts';
+import type { Store } from '../store/store.ts';
 import {
   applyPodDefaults,
   applyPodSchemeDefaults,
@@ -19,11 +48,15 @@ import {
   podPatchMeta,
   type PatchMeta,
 } from './patch/patch-meta.ts';
-import { ApiError, invalid, type GroupResource } from './status.ts';
+import { servicePatchMeta } from './patch/network-patch-meta.ts';
+import { prepareServiceCreate, prepareServiceUpdate } from './service-strategy.ts';
+import { ApiError, internalError, invalid, type GroupResource } from './status.ts';
 
 export interface StrategyContext {
   now: number;
   uid: () => string;
+  /** The store being written (Services allocate their addresses against it). */
+  store?: Store;
 }
 
 export interface SubresourceDef {
@@ -59,7 +92,7 @@ export interface ResourceDef {
   /** Defaults and validation of a new object (after the generic metadata preparation). */
   prepareCreate(obj: ApiObject, ctx: StrategyContext): ApiObject;
   /** Scheme defaults and validation of a changed object written through the main resource. */
-  prepareUpdate(obj: ApiObject, old: ApiObject): ApiObject;
+  prepareUpdate(obj: ApiObject, old: ApiObject, ctx?: StrategyContext): ApiObject;
   /** Validation of a status subresource write. */
   validateStatusUpdate(obj: ApiObject, old: ApiObject): void;
 }
@@ -81,9 +114,9 @@ function metaFields(obj: ApiObject, namespaced: boolean): Record<string, string>
   };
 }
 
-function throwInvalid(kind: string, name: string, errors: FieldError[]): void {
+function throwInvalid(kind: string, name: string, errors: FieldError[], group = ''): void {
   if (errors.length === 0) return;
-  throw new ApiError(invalidStatus(kind, name, errors));
+  throw new ApiError(invalidStatus(kind, name, errors, group));
 }
 
 // pkg/registry/core/pod/strategy.go ToSelectableFields.
@@ -361,7 +394,236 @@ export const eventsV1: ResourceDef = {
   },
 };
 
-export const RESOURCES: readonly ResourceDef[] = [pods, events, namespaces, nodes, leases, eventsV1];
+function storeOf(ctx: StrategyContext | undefined): Store {
+  if (!ctx?.store) throw internalError(new Error('the Service strategy needs the store'));
+  return ctx.store;
+}
+
+// pkg/registry/core/service/strategy.go: spec through the main resource, status through /status.
+export const services: ResourceDef = {
+  group: '',
+  version: 'v1',
+  resource: 'services',
+  kind: 'Service',
+  singular: 'service',
+  namespaced: true,
+  shortNames: ['svc'],
+  categories: ['all'],
+  verbs: ALL_VERBS,
+  subresources: [
+    { name: 'proxy', kind: 'ServiceProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] },
+    { name: 'status', kind: 'Service', verbs: ['get', 'patch', 'update'] },
+  ],
+  storage: 'services',
+  // ServiceToSelectableFields (1.31+): spec.clusterIP and spec.type next to the metadata.
+  selectableFields: ['metadata.name', 'metadata.namespace', 'spec.clusterIP', 'spec.type'],
+  fields(obj) {
+    const svc = obj as Service;
+    return {
+      ...metaFields(obj, true),
+      'spec.clusterIP': svc.spec?.clusterIP ?? '',
+      'spec.type': svc.spec?.type ?? '',
+    };
+  },
+  patchMeta: servicePatchMeta,
+  hasStatus: true,
+  prepareCreate(obj, ctx) {
+    return prepareServiceCreate(obj as Service, storeOf(ctx)) as ApiObject;
+  },
+  prepareUpdate(obj, old, ctx) {
+    return prepareServiceUpdate(obj as Service, old as Service, storeOf(ctx)) as ApiObject;
+  },
+  validateStatusUpdate(obj, old) {
+    throwInvalid(
+      'Service',
+      obj.metadata?.name ?? '',
+      validateServiceStatusUpdate(obj as Service, old as Service),
+    );
+  },
+};
+
+export const endpoints: ResourceDef = {
+  group: '',
+  version: 'v1',
+  resource: 'endpoints',
+  kind: 'Endpoints',
+  singular: 'endpoints',
+  namespaced: true,
+  shortNames: ['ep'],
+  categories: [],
+  verbs: ALL_VERBS,
+  subresources: [],
+  storage: 'endpoints',
+  selectableFields: ['metadata.name', 'metadata.namespace'],
+  fields: (obj) => metaFields(obj, true),
+  patchMeta: genericPatchMeta,
+  hasStatus: false,
+  prepareCreate(obj) {
+    const ep = applyEndpointsDefaults(obj as Endpoints);
+    throwInvalid('Endpoints', ep.metadata?.name ?? '', validateEndpoints(ep));
+    return ep as ApiObject;
+  },
+  prepareUpdate(obj, old) {
+    const ep = applyEndpointsDefaults(obj as Endpoints);
+    throwInvalid('Endpoints', ep.metadata?.name ?? '', validateEndpointsUpdate(ep, old as Endpoints));
+    return ep as ApiObject;
+  },
+  validateStatusUpdate() {},
+};
+
+export const endpointSlices: ResourceDef = {
+  group: 'discovery.k8s.io',
+  version: 'v1',
+  resource: 'endpointslices',
+  kind: 'EndpointSlice',
+  singular: 'endpointslice',
+  namespaced: true,
+  shortNames: [],
+  categories: [],
+  verbs: ALL_VERBS,
+  subresources: [],
+  storage: 'endpointslices',
+  schemaKind: '',
+  selectableFields: ['metadata.name', 'metadata.namespace'],
+  fields: (obj) => metaFields(obj, true),
+  patchMeta: genericPatchMeta,
+  hasStatus: false,
+  prepareCreate(obj) {
+    const slice = applyEndpointSliceDefaults(obj as unknown as EndpointSlice);
+    throwInvalid(
+      'EndpointSlice',
+      slice.metadata?.name ?? '',
+      validateEndpointSlice(slice),
+      'discovery.k8s.io',
+    );
+    return slice as unknown as ApiObject;
+  },
+  prepareUpdate(obj, old) {
+    const slice = applyEndpointSliceDefaults(obj as unknown as EndpointSlice);
+    throwInvalid(
+      'EndpointSlice',
+      slice.metadata?.name ?? '',
+      validateEndpointSliceUpdate(slice, old as unknown as EndpointSlice),
+      'discovery.k8s.io',
+    );
+    return slice as unknown as ApiObject;
+  },
+  validateStatusUpdate() {},
+};
+
+export const configMaps: ResourceDef = {
+  group: '',
+  version: 'v1',
+  resource: 'configmaps',
+  kind: 'ConfigMap',
+  singular: 'configmap',
+  namespaced: true,
+  shortNames: ['cm'],
+  categories: [],
+  verbs: ALL_VERBS,
+  subresources: [],
+  storage: 'configmaps',
+  selectableFields: ['metadata.name', 'metadata.namespace'],
+  fields: (obj) => metaFields(obj, true),
+  patchMeta: genericPatchMeta,
+  hasStatus: false,
+  prepareCreate(obj) {
+    throwInvalid('ConfigMap', obj.metadata?.name ?? '', validateConfigMap(obj as ConfigMap));
+    return obj;
+  },
+  prepareUpdate(obj, old) {
+    throwInvalid(
+      'ConfigMap',
+      obj.metadata?.name ?? '',
+      validateConfigMapUpdate(obj as ConfigMap, old as ConfigMap),
+    );
+    return obj;
+  },
+  validateStatusUpdate() {},
+};
+
+// pkg/registry/core/secret/strategy.go: `type` is a selectable field.
+export const secrets: ResourceDef = {
+  group: '',
+  version: 'v1',
+  resource: 'secrets',
+  kind: 'Secret',
+  singular: 'secret',
+  namespaced: true,
+  shortNames: [],
+  categories: [],
+  verbs: ALL_VERBS,
+  subresources: [],
+  storage: 'secrets',
+  selectableFields: ['metadata.name', 'metadata.namespace', 'type'],
+  fields: (obj) => ({ ...metaFields(obj, true), type: (obj as Secret).type ?? '' }),
+  patchMeta: genericPatchMeta,
+  hasStatus: false,
+  prepareCreate(obj) {
+    const secret = applySecretDefaults(obj as Secret);
+    throwInvalid('Secret', secret.metadata?.name ?? '', validateSecret(secret));
+    return secret as ApiObject;
+  },
+  prepareUpdate(obj, old) {
+    const secret = applySecretDefaults(obj as Secret);
+    throwInvalid('Secret', secret.metadata?.name ?? '', validateSecretUpdate(secret, old as Secret));
+    return secret as ApiObject;
+  },
+  validateStatusUpdate() {},
+};
+
+export const runtimeClasses: ResourceDef = {
+  group: 'node.k8s.io',
+  version: 'v1',
+  resource: 'runtimeclasses',
+  kind: 'RuntimeClass',
+  singular: 'runtimeclass',
+  namespaced: false,
+  shortNames: [],
+  categories: [],
+  verbs: ALL_VERBS,
+  subresources: [],
+  storage: 'runtimeclasses',
+  schemaKind: '',
+  selectableFields: ['metadata.name'],
+  fields: (obj) => metaFields(obj, false),
+  patchMeta: genericPatchMeta,
+  hasStatus: false,
+  prepareCreate(obj) {
+    throwInvalid(
+      'RuntimeClass',
+      obj.metadata?.name ?? '',
+      validateRuntimeClass(obj as unknown as RuntimeClass),
+      'node.k8s.io',
+    );
+    return obj;
+  },
+  prepareUpdate(obj, old) {
+    throwInvalid(
+      'RuntimeClass',
+      obj.metadata?.name ?? '',
+      validateRuntimeClassUpdate(obj as unknown as RuntimeClass, old as unknown as RuntimeClass),
+      'node.k8s.io',
+    );
+    return obj;
+  },
+  validateStatusUpdate() {},
+};
+
+export const RESOURCES: readonly ResourceDef[] = [
+  pods,
+  events,
+  namespaces,
+  nodes,
+  leases,
+  eventsV1,
+  services,
+  endpoints,
+  configMaps,
+  secrets,
+  endpointSlices,
+  runtimeClasses,
+];
 
 export function findResource(group: string, version: string, resource: string): ResourceDef | undefined {
   return RESOURCES.find((r) => r.group === group && r.version === version && r.resource === resource);

@@ -332,7 +332,7 @@ function createObject(
     ]);
   }
   admitNamespace(ctx, name);
-  obj = def.prepareCreate(withTypeMeta(def, obj), { now, uid: services.uid });
+  obj = def.prepareCreate(withTypeMeta(def, obj), { now, uid: services.uid, store: services.store });
   const owner = { manager, apiVersion: apiVersionOf(def), time: rfc3339(now), patchMeta: def.patchMeta };
   obj =
     operation === 'Apply'
@@ -388,7 +388,11 @@ function writeUpdate(
     def.validateStatusUpdate(obj, current);
   } else {
     if (def.hasStatus) obj = { ...obj, status: current.status };
-    obj = def.prepareUpdate(obj, current);
+    obj = def.prepareUpdate(obj, current, {
+      now: services.clock.now(),
+      uid: services.uid,
+      store: services.store,
+    });
   }
   const wanted = obj.metadata?.resourceVersion;
   if (wanted && wanted !== current.metadata?.resourceVersion) {
