@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { ManifestError } from './decode.ts';
-import { formatInvalid, loadPods, ManifestInvalidError } from './load.ts';
+import type { ConfigMap, Secret, Service } from 'kubernetes-types/core/v1.js';
+import { formatInvalid, loadPods, ManifestInvalidError, RUN_KINDS, runtimeClassRejection } from './load.ts';
 
 let dir = '';
 let counter = 0;
@@ -192,5 +193,133 @@ describe('formatInvalid', () => {
       'The Pod "web" is invalid: spec.containers: Required value',
     );
     assert.equal(formatInvalid('Pod', 'web', ['a', 'b', 'a']), 'The Pod "web" is invalid: \n* a\n* b');
+  });
+});
+
+describe('loadPods with ConfigMaps, Secrets and Services (nodelet run files)', () => {
+  const run = { ...options, kinds: RUN_KINDS, runtimeClasses: ['process', 'oci'] };
+
+  it('returns the other objects defaulted, in manifest order, from documents and Lists', async () => {
+    const path = await file(
+      'mixed.yaml',
+      [
+        'apiVersion: v1',
+        'kind: Pod',
+        'metadata: {name: app}',
+        'spec:',
+        '  runtimeClassName: oci',
+        '  containers: [{name: c, image: busybox, env: [{name: A, valueFrom: {configMapKeyRef: {name: cfg, key: a}}}]}]',
+        '---',
+        'apiVersion: v1',
+        'kind: List',
+        'items:',
+        '- apiVersion: v1',
+        '  kind: Service',
+        '  metadata: {name: web}',
+        '  spec: {selector: {app: web}, ports: [{port: 80}]}',
+        '- apiVersion: v1',
+        '  kind: Secret',
+        '  metadata: {name: creds, namespace: team}',
+        '  stringData: {password: hunter2}',
+        '---',
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        'metadata: {name: cfg}',
+        'data: {a: "1"}',
+        '',
+      ].join('\n'),
+    );
+    const { pods, resources } = await loadPods([path], run);
+    assert.deepEqual(
+      pods.map((p) => p.metadata?.name),
+      ['app'],
+    );
+    assert.deepEqual(
+      resources.map((r) => [r.kind, r.object.metadata?.namespace, r.object.metadata?.name]),
+      [
+        ['Service', 'default', 'web'],
+        ['Secret', 'team', 'creds'],
+        ['ConfigMap', 'default', 'cfg'],
+      ],
+    );
+    const [svc, secret, cm] = resources.map((r) => r.object);
+    assert.deepEqual((svc as Service).spec?.ports, [{ port: 80, protocol: 'TCP', targetPort: 80 }]);
+    assert.equal((svc as Service).spec?.type, 'ClusterIP');
+    assert.deepEqual((secret as Secret).data, { password: Buffer.from('hunter2').toString('base64') });
+    assert.equal((secret as Secret).type, 'Opaque');
+    assert.equal((secret as Secret).stringData, undefined);
+    assert.deepEqual((cm as ConfigMap).data, { a: '1' });
+    assert.equal(cm?.metadata?.creationTimestamp, '2025-01-02T03:04:05Z');
+    assert.match(cm?.metadata?.uid ?? '', /^uid-\d+$/);
+  });
+
+  it('a bad ConfigMap means nothing loads: the API server’s wording with the file and line', async () => {
+    const path = await file(
+      'badcm.yaml',
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: ok}\nspec: {containers: [{name: c, image: x}]}\n---\n' +
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  good: "1"\n  a b: "2"\n',
+    );
+    await assert.rejects(loadPods([path], run), (e: unknown) => {
+      assert.ok(e instanceof ManifestInvalidError);
+      assert.equal(
+        e.message,
+        `The ConfigMap "x" is invalid: ${path}:11: data[a b]: Invalid value: "a b": a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')`,
+      );
+      assert.equal(e.errors[0]?.kind, 'ConfigMap');
+      return true;
+    });
+  });
+
+  it('strict decoding and names of the other kinds, each under its own header', async () => {
+    const path = await file(
+      'badothers.yaml',
+      'apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndatta: {}\n---\n' +
+        'apiVersion: v1\nkind: Service\nmetadata: {name: Web}\nspec: {ports: [{port: 80}]}\n',
+    );
+    await assert.rejects(loadPods([path], run), (e: unknown) => {
+      assert.ok(e instanceof ManifestInvalidError);
+      const lines = e.message.split('\n');
+      assert.equal(lines[0], `The Secret "s" is invalid: ${path}:4: unknown field "datta"`);
+      assert.match(
+        lines[1] ?? '',
+        /^The Service "Web" is invalid: .*:8: metadata\.name: Invalid value: "Web": a DNS-1035 label must consist of lower case/,
+      );
+      return true;
+    });
+  });
+
+  it('two ConfigMaps with one name are AlreadyExists; a Pod and a ConfigMap may share one', async () => {
+    const path = await file(
+      'dupcm.yaml',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: same}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: same}\nspec: {containers: [{name: c, image: x}]}\n---\n' +
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: same}\n',
+    );
+    await assert.rejects(loadPods([path], run), {
+      message: `The ConfigMap "same" is invalid: ${path}:12: configmaps "same" already exists`,
+    });
+  });
+
+  it('kinds nodelet cannot run are refused naming the kind and what it can', async () => {
+    const path = await file('dep2.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n');
+    await assert.rejects(loadPods([path], run), {
+      message: `${path}: document 1: kind "Deployment" (apps/v1) is not supported by nodelet; supported kinds: Pod (v1), ConfigMap (v1), Secret (v1), Service (v1)`,
+    });
+  });
+
+  it('a pod naming a RuntimeClass that does not exist is Forbidden, as the admission plugin says', async () => {
+    const path = await file(
+      'rc.yaml',
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: g}\nspec:\n  runtimeClassName: gvisor\n  containers: [{name: c, image: x}]\n',
+    );
+    await assert.rejects(loadPods([path], run), (e: unknown) => {
+      assert.ok(e instanceof ManifestInvalidError);
+      assert.equal(
+        e.message,
+        `${path}:5: pods "g" is forbidden: pod rejected: RuntimeClass "gvisor" not found`,
+      );
+      assert.equal(e.errors[0]?.reason, 'Forbidden');
+      return true;
+    });
+    assert.equal(runtimeClassRejection({ metadata: { name: 'p' }, spec: { containers: [] } }, []), undefined);
   });
 });
