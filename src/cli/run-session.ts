@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Event, Pod } from 'kubernetes-types/core/v1.js';
 import { stringify as toYaml } from 'yaml';
+import { RESOURCE_OF, type LoadedResource } from '../api/load.ts';
+import { prepareServiceCreate } from '../apiserver/service-strategy.ts';
 import { Kubelet } from '../kubelet/kubelet.ts';
 import { ContainerLogManager, type LogRotationPolicy } from '../kubelet/log-rotation.ts';
 import { formatHookRun } from '../kubelet/lifecycle/hook-run.ts';
@@ -12,10 +14,12 @@ import { ProbeManager } from '../kubelet/prober/prober-manager.ts';
 import type { BackoffConfig } from '../kubelet/backoff.ts';
 import type { RegistryOptions } from '../runtime/image/image-manager.ts';
 import { startNodeProxy } from '../proxy/node-proxy.ts';
+import { startNodeDns } from '../dns/node-dns.ts';
+import { ensureBridge } from '../runtime/oci/cni.ts';
 import { MemoryStore } from '../store/memory-store.ts';
 import { realClock, type Clock } from '../util/clock.ts';
 import { LogFollower } from './log-follower.ts';
-import { createNodeRuntime, resolveRuntimeName } from './runtime-factory.ts';
+import { builtinRuntimeClasses, createNodeRuntime, storeRuntimeClasses } from './runtime-factory.ts';
 import { EventPrinter, PodWatchPrinter, podTable } from './printing.ts';
 import { podTableObject } from '../api/printers/table-objects.ts';
 import { createBoundPod } from './scheduler.ts';
@@ -23,6 +27,8 @@ import { StoreEventSink, StorePodSource, StoreStatusWriter } from './store-ports
 
 export interface RunOptions {
   pods: Pod[];
+  /** ConfigMaps, Secrets and Services of the run files (load.ts), created before the pods. */
+  resources?: LoadedResource[];
   timeoutMs?: number;
   output: 'wide' | 'json' | 'yaml';
   crashLoopBackOff?: BackoffConfig;
@@ -55,7 +61,15 @@ export async function runPods(opts: RunOptions): Promise<number> {
   const store = new MemoryStore();
   const sink = new StoreEventSink(store);
   const err = (line: string): void => void opts.stderr.write(line + '\n');
-  err(resolveRuntimeName(opts.runtime).reason);
+  // The run's API objects first, as `kubectl create -f` would: a Service whose addresses cannot be
+  // allocated stops the run before anything runs.
+  try {
+    createRunObjects(store, opts.resources ?? [], clock);
+  } catch (e) {
+    err((e as Error).message);
+    rmSync(root, { recursive: true, force: true });
+    return EXIT_INVALID;
+  }
   const node = createNodeRuntime({
     flag: opts.runtime,
     processRoot: root,
@@ -64,6 +78,7 @@ export async function runPods(opts: RunOptions): Promise<number> {
     clock,
     store,
   });
+  err(node.startupLine);
   const runtime = node.runtime;
   // `nodelet run` owns its containers: whatever way the process ends, none is left behind.
   const killOnExit = (): void => node.killAllSync();
@@ -97,6 +112,7 @@ export async function runPods(opts: RunOptions): Promise<number> {
     podSource: new StorePodSource(store, nodeName),
     statusWriter: new StoreStatusWriter(store),
     eventSink: sink,
+    runtimeClasses: storeRuntimeClasses(store),
     ...(opts.crashLoopBackOff ? { crashLoopBackOff: opts.crashLoopBackOff } : {}),
     ...(opts.maxPods !== undefined ? { maxPods: opts.maxPods } : {}),
     prober: (deps) => {
@@ -143,6 +159,14 @@ export async function runPods(opts: RunOptions): Promise<number> {
   kubelet.start();
   // ClusterIPs of the run's Services carry traffic while it runs; the run owns its rules (cleaned up below).
   const proxy = await startNodeProxy({ store, clock, runtimeName: node.name, log: err });
+  // Cluster DNS on the pod bridge (kube-system/kube-dns), for pods with their own network.
+  const dns = await startNodeDns({
+    store,
+    clock,
+    runtimeName: node.name,
+    ensureAddress: () => ensureBridge(),
+    log: err,
+  });
   containerLogs.start();
   for (const pod of opts.pods) createBoundPod(store, sink, pod, nodeName, clock);
 
@@ -235,6 +259,7 @@ export async function runPods(opts: RunOptions): Promise<number> {
   for (const sb of await runtime.listPodSandboxes().catch(() => [])) {
     await runtime.removePodSandbox(sb.id).catch(() => undefined);
   }
+  await dns?.close();
   await proxy?.cleanup().catch((e: unknown) => err(`service proxy: cleanup failed: ${(e as Error).message}`));
   await runtime.close();
   rmSync(root, { recursive: true, force: true });
@@ -246,6 +271,24 @@ export async function runPods(opts: RunOptions): Promise<number> {
     (p) => p.status?.phase === 'Failed' && (!stoppedByUser || failedBeforeStop.has(p.metadata?.uid ?? '')),
   );
   return failed ? EXIT_POD_FAILED : EXIT_OK;
+}
+
+/**
+ * The built-in RuntimeClasses (`process`, `oci`), then the files' ConfigMaps, Secrets and Services
+ * in their order; Services get their ClusterIP (and nodePorts) from the run's service range.
+ */
+function createRunObjects(store: MemoryStore, resources: readonly LoadedResource[], clock: Clock): void {
+  for (const rc of builtinRuntimeClasses(clock.now(), () => crypto.randomUUID())) {
+    store.create({ resource: 'runtimeclasses', namespace: '', name: rc.metadata.name ?? '' }, rc);
+  }
+  for (const r of resources) {
+    const md = r.object.metadata ?? {};
+    const object = r.kind === 'Service' ? prepareServiceCreate(r.object, store) : r.object;
+    store.create(
+      { resource: RESOURCE_OF[r.kind], namespace: md.namespace ?? 'default', name: md.name ?? '' },
+      { apiVersion: 'v1', kind: r.kind, ...object },
+    );
+  }
 }
 
 function printFinal(pods: Pod[], opts: RunOptions, now: number): void {

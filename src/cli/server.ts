@@ -17,6 +17,8 @@ import type { NodeStreams } from '../apiserver/node-streams.ts';
 import { ApiServer } from '../apiserver/server.ts';
 import { ensurePki } from '../apiserver/tls/pki.ts';
 import { startNodeProxy } from '../proxy/node-proxy.ts';
+import { startNodeDns } from '../dns/node-dns.ts';
+import { ensureBridge } from '../runtime/oci/cni.ts';
 import type { BackoffConfig } from '../kubelet/backoff.ts';
 import { Kubelet } from '../kubelet/kubelet.ts';
 import { ContainerLogManager, type LogRotationPolicy } from '../kubelet/log-rotation.ts';
@@ -198,6 +200,14 @@ export async function startServer(
     containerLogs.start();
     // Rules stay when the server stops (as kube-proxy's), so pods keep their services across a restart.
     const proxy = await startNodeProxy({ store, clock, runtimeName: node.name, log: err });
+    // Cluster DNS on the pod bridge (kube-system/kube-dns), for pods with their own network.
+    const dns = await startNodeDns({
+      store,
+      clock,
+      runtimeName: node.name,
+      ensureAddress: () => ensureBridge(),
+      log: err,
+    });
     const address = await api.listen(options.port, options.host);
     const url = serverUrl(options.host, address.port);
     const kubeconfig = join(dataDir, 'kubeconfig');
@@ -213,6 +223,7 @@ export async function startServer(
         await api.close();
         stopScheduler();
         await proxy?.stop();
+        await dns?.close();
         namespaces.stop();
         eventTtl.stop();
         await kubelet.stop();
