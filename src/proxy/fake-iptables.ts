@@ -68,6 +68,10 @@ export class FakeIptables implements Iptables {
     return Promise.resolve(true);
   }
 
+  hasChain(table: Table, chain: string): Promise<boolean> {
+    return Promise.resolve(this.tables[table].has(chain));
+  }
+
   /** Every rule of a table's chain. */
   rules(table: Table, chain: string): string[] {
     return this.tables[table].get(chain) ?? [];

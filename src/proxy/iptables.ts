@@ -19,6 +19,8 @@ export interface Iptables {
   insertJump(jump: JumpRule): Promise<void>;
   /** Deletes one copy of the jump (`iptables -D`); false when there was none. */
   deleteJump(jump: JumpRule): Promise<boolean>;
+  /** Whether the chain exists (`iptables -S CHAIN`). */
+  hasChain(table: Table, chain: string): Promise<boolean>;
 }
 
 export interface SystemIptablesOptions {
@@ -81,6 +83,10 @@ export class SystemIptables implements Iptables {
 
   deleteJump(j: JumpRule): Promise<boolean> {
     return this.run(['-t', j.table, '-D', j.chain, ...j.args]);
+  }
+
+  hasChain(table: Table, chain: string): Promise<boolean> {
+    return this.run(['-t', table, '-S', chain, '1']);
   }
 }
 

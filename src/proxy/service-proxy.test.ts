@@ -200,6 +200,25 @@ describe('ServiceProxy', () => {
     await proxy.stop();
   });
 
+  test('chains removed from outside are rewritten at the next canary check', async () => {
+    const { store, clock, iptables, proxy, logs } = setup();
+    store.create(webKey, WEB);
+    store.create(sliceKey, slice('web', [{ port: 80 }], [{ ip: '10.87.0.5' }]));
+    await proxy.start();
+    await cleanupRules(iptables);
+    assert.deepEqual(iptables.chains('nat'), []);
+    await clock.advance(10_000);
+    assert.ok(logs.some((l) => l.includes('removed from outside')));
+    assert.ok(iptables.chains('nat').includes(svcChain));
+    assert.equal(iptables.rules('nat', 'PREROUTING').length, 1);
+    assert.equal(proxy.writes, 2);
+    // Still there: the next checks write nothing.
+    await clock.advance(30_000);
+    assert.equal(proxy.writes, 2);
+    await proxy.stop();
+    assert.equal(clock.timers, 0);
+  });
+
   test('sets bridge-nf-call-iptables and route_localnet when off; says when br_netfilter is missing', async () => {
     const a = setup({ 'net/bridge/bridge-nf-call-iptables': '0', 'net/ipv4/conf/all/route_localnet': '0' });
     await a.proxy.start();

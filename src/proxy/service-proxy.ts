@@ -14,6 +14,7 @@ import type { Iptables } from './iptables.ts';
 import {
   computeRules,
   JUMP_RULES,
+  SERVICES_CHAIN,
   cleanupText,
   restoreText,
   savedChains,
@@ -34,6 +35,8 @@ export interface ServiceProxyOptions {
   minSyncMs?: number;
   /** A failed write is retried after this long. */
   retryMs?: number;
+  /** How often to check that our chains still exist. */
+  canaryMs?: number;
   log?: (line: string) => void;
 }
 
@@ -45,9 +48,10 @@ export class ServiceProxy {
   private unwatch: (() => void)[] = [];
   private stopped = false;
   private writeCount = 0;
+  private canary: Timer | undefined;
 
   constructor(options: ServiceProxyOptions) {
-    this.o = { minSyncMs: 100, retryMs: 1000, ...options };
+    this.o = { minSyncMs: 100, retryMs: 1000, canaryMs: 10_000, ...options };
   }
 
   /** How many times rules were written (a sync with nothing new writes nothing). */
@@ -69,6 +73,32 @@ export class ServiceProxy {
     this.unwatch.push(this.o.store.watch('services', {}, onChange));
     this.unwatch.push(this.o.store.watch('endpointslices', {}, onChange));
     await this.sync();
+    this.armCanary();
+  }
+
+  private armCanary(): void {
+    if (this.stopped) return;
+    this.canary = this.o.clock.setTimer(this.o.canaryMs, () => {
+      this.canary = undefined;
+      void this.checkCanary().finally(() => this.armCanary());
+    });
+  }
+
+  private async checkCanary(): Promise<void> {
+    try {
+      const present = await Promise.all([
+        this.o.iptables.hasChain('nat', SERVICES_CHAIN),
+        this.o.iptables.hasChain('filter', SERVICES_CHAIN),
+      ]);
+      if (present.every(Boolean) || this.stopped) return;
+      this.o.log?.('service proxy: its iptables chains were removed from outside; rewriting them');
+      this.lastWritten = undefined;
+      await this.sync();
+    } catch (e) {
+      this.o.log?.(`service proxy: ${(e as Error).message}; retrying`);
+      this.lastWritten = undefined;
+      this.schedule(this.o.retryMs);
+    }
   }
 
   /** Stops following the store; the rules stay (see the file comment). */
@@ -76,6 +106,8 @@ export class ServiceProxy {
     this.stopped = true;
     this.timer?.cancel();
     this.timer = undefined;
+    this.canary?.cancel();
+    this.canary = undefined;
     for (const u of this.unwatch.splice(0)) u();
     await this.running;
   }
