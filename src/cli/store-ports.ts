@@ -1,7 +1,7 @@
-// The kubelet's ports (PodSource, StatusWriter, EventSink) over a local Store: how `nodelet run`
-// and `nodelet server` feed their kubelet.
-import type { Event, Pod, PodStatus } from 'kubernetes-types/core/v1.js';
-import type { EventSink, PodChange, PodSource, StatusWriter } from '../kubelet/ports.ts';
+// The kubelet's ports (PodSource, StatusWriter, EventSink, ObjectSource) over a local Store: how
+// `nodelet run` and `nodelet server` feed their kubelet.
+import type { ConfigMap, Event, Pod, PodStatus, Secret, Service } from 'kubernetes-types/core/v1.js';
+import type { EventSink, ObjectSource, PodChange, PodSource, StatusWriter } from '../kubelet/ports.ts';
 import { NotFoundError, type Store } from '../store/store.ts';
 
 function keyOf(pod: Pod): { resource: string; namespace: string; name: string } {
@@ -100,5 +100,26 @@ export class StoreEventSink implements EventSink {
         },
       });
     }
+  }
+}
+
+/** ConfigMaps, Secrets and Services straight from the store (always current, as a synced informer). */
+export class StoreObjectSource implements ObjectSource {
+  private readonly store: Store;
+
+  constructor(store: Store) {
+    this.store = store;
+  }
+
+  configMap(namespace: string, name: string): ConfigMap | undefined {
+    return this.store.get<ConfigMap>({ resource: 'configmaps', namespace, name });
+  }
+
+  secret(namespace: string, name: string): Secret | undefined {
+    return this.store.get<Secret>({ resource: 'secrets', namespace, name });
+  }
+
+  services(namespace: string): Service[] {
+    return this.store.list<Service>('services', { namespace }).items;
   }
 }

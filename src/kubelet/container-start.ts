@@ -57,7 +57,19 @@ export async function startContainer(
   const attempt = newest ? newest.attempt + 1 : 0;
   let config;
   try {
-    config = buildContainerConfig(pod, sc, attempt, ctx.podIP(), { nodeName: ctx.nodeName, hostIP: ctx.hostIP });
+    config = buildContainerConfig(
+      pod,
+      sc,
+      attempt,
+      ctx.podIP(),
+      { nodeName: ctx.nodeName, hostIP: ctx.hostIP },
+      {
+        ...(ctx.objects ? { objects: ctx.objects } : {}),
+        kubeMinor: Number(ctx.kubeVersion.minor.replace(/\D.*$/, '')),
+        // The kubelet's events about the pod itself (InvalidEnvironmentVariableNames).
+        warn: (reason, message) => ctx.recorder.event(pod, undefined, 'Warning', reason, message),
+      },
+    );
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     ctx.recorder.event(pod, fieldPath, 'Warning', 'Failed', `Error: ${e.message}`);

@@ -12,7 +12,7 @@ import type { HookRun } from './lifecycle/hook-run.ts';
 import type { KubeletVersion } from './pod-context.ts';
 import { PodWorker, type PodProber } from './pod-worker.ts';
 import { podUid } from './pod-util.ts';
-import type { EventSink, PodSource, StatusWriter } from './ports.ts';
+import type { EventSink, ObjectSource, PodSource, StatusWriter } from './ports.ts';
 import { lookupRuntimeHandler, type RuntimeClassSource } from './runtime-class.ts';
 import { observePod, newestOf } from './runtime-view.ts';
 import type { EventRecorder } from './event-recorder.ts';
@@ -39,6 +39,8 @@ export interface KubeletOptions {
    * (runtime-class.ts). Without it every pod gets the empty handler (the runtime's default).
    */
   runtimeClasses?: RuntimeClassSource;
+  /** ConfigMaps, Secrets and Services for container environments (envFrom, valueFrom, service links). */
+  objects?: ObjectSource;
 }
 
 export interface ProberFactoryDeps {
@@ -162,6 +164,7 @@ export class Kubelet {
       random: this.random,
       statusWriter: o.statusWriter,
       runtimeClasses: o.runtimeClasses,
+      ...(o.objects ? { objects: o.objects } : {}),
       prober: this.prober,
       onHookRun: (p, run) => o.onHookRun?.(p, run),
       onStatus: (p, s) => o.onStatus?.(p, s),

@@ -7,6 +7,7 @@ import type { StartFailure } from './container-statuses.ts';
 import type { EventRecorder } from './event-recorder.ts';
 import type { ImageManager } from './image-manager.ts';
 import type { HookRun } from './lifecycle/hook-run.ts';
+import type { ObjectSource } from './ports.ts';
 
 export interface KubeletVersion {
   major: string;
@@ -23,6 +24,8 @@ export interface NodeDeps {
   images: ImageManager;
   kubeVersion: KubeletVersion;
   random: () => number;
+  /** ConfigMaps, Secrets and Services for container environments; without it none exist. */
+  objects?: ObjectSource;
 }
 
 export interface PodContext extends NodeDeps {

@@ -1,6 +1,6 @@
 // The kubelet's only doors to the rest of nodelet. The same kubelet can be fed by the local store
 // (`nodelet run`, `nodelet server`) or, later, by a remote API server (agent mode).
-import type { Event, Pod, PodStatus } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, Event, Pod, PodStatus, Secret, Service } from 'kubernetes-types/core/v1.js';
 
 export type PodChange = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -22,4 +22,15 @@ export interface StatusWriter {
 export interface EventSink {
   /** Creates or replaces (same metadata.name) an Event object. */
   writeEvent(event: Event): void;
+}
+
+/**
+ * The API objects a container's environment is made of, as the kubelet's ConfigMap and Secret
+ * managers and its Service lister give them: undefined when the object does not exist.
+ */
+export interface ObjectSource {
+  configMap(namespace: string, name: string): ConfigMap | undefined;
+  secret(namespace: string, name: string): Secret | undefined;
+  /** Every Service of the namespace. */
+  services(namespace: string): Service[];
 }
