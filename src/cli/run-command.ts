@@ -4,10 +4,10 @@ import { Command, Option } from 'commander';
 import { backoffConfig, type BackoffConfig } from '../kubelet/backoff.ts';
 import { realClock } from '../util/clock.ts';
 import { parseDuration } from '../util/duration.ts';
-import { loadPods } from '../api/load.ts';
+import { loadPods, RUN_KINDS, type LoadResult } from '../api/load.ts';
 import type { RegistryOptions } from '../runtime/image/image-manager.ts';
 import { defaultDataDir, registryOptions } from '../runtime/oci/node-config.ts';
-import { resolveRuntimeName } from './runtime-factory.ts';
+import { resolveRuntimeName, RUNTIME_HANDLERS } from './runtime-factory.ts';
 import { addContainerLogOptions, parseMaxPods } from './server-command.ts';
 import { EXIT_INVALID, runPods } from './run-session.ts';
 
@@ -45,7 +45,7 @@ interface RunFlags {
   timeout?: string;
   output: 'wide' | 'json' | 'yaml';
   crashLoopBackoff?: string;
-  runtime: string;
+  runtime?: string;
   dataDir: string;
   registryMirror: string[];
   insecureRegistry: string[];
@@ -72,9 +72,11 @@ export function runCommand(): Command {
       'crash-loop back-off initial and maximum delay (default 10s:5m)',
     )
     .addOption(
-      new Option('--runtime <name>', 'container runtime: host processes, or real containers (runc)')
-        .choices(['process', 'oci'])
-        .default('process'),
+      // No default here: the start-up line says whether the runtime was asked for.
+      new Option(
+        '--runtime <name>',
+        'default container runtime: host processes, or real containers (runc); a pod picks the other with runtimeClassName (default: process)',
+      ).choices(['process', 'oci']),
     )
     .option('--data-dir <dir>', 'where the oci runtime keeps its images', defaultDataDir())
     .option('--max-pods <n>', 'pods this node admits; the rest are rejected (OutOfpods)', parseMaxPods, 110)
@@ -94,15 +96,17 @@ export function runCommand(): Command {
         process.exitCode = EXIT_INVALID;
         return;
       }
-      let pods;
+      let loaded: LoadResult;
       try {
-        pods = (
-          await loadPods(manifests, {
-            stdin: process.stdin,
-            now: realClock.now(),
-            uid: () => crypto.randomUUID(),
-          })
-        ).pods;
+        // Pods and the ConfigMaps, Secrets and Services beside them; the RuntimeClasses a run has
+        // are the built-in ones.
+        loaded = await loadPods(manifests, {
+          stdin: process.stdin,
+          now: realClock.now(),
+          uid: () => crypto.randomUUID(),
+          kinds: RUN_KINDS,
+          runtimeClasses: RUNTIME_HANDLERS,
+        });
       } catch (e) {
         process.stderr.write(`${(e as Error).message}\n`);
         process.exitCode = EXIT_INVALID;
@@ -113,14 +117,15 @@ export function runCommand(): Command {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       const code = await runPods({
-        pods,
+        pods: loaded.pods,
+        resources: loaded.resources,
         output: flags.output,
         ...(timeoutMs !== undefined ? { timeoutMs } : {}),
         ...(backoff ? { crashLoopBackOff: backoff } : {}),
         stdout: process.stdout,
         stderr: process.stderr,
         stopSignals,
-        runtime: flags.runtime,
+        ...(flags.runtime !== undefined ? { runtime: flags.runtime } : {}),
         dataDir: flags.dataDir,
         registries,
         maxPods: flags.maxPods,
