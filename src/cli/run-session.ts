@@ -279,7 +279,7 @@ export async function runPods(opts: RunOptions): Promise<number> {
  */
 function createRunObjects(store: MemoryStore, resources: readonly LoadedResource[], clock: Clock): void {
   for (const rc of builtinRuntimeClasses(clock.now(), () => crypto.randomUUID())) {
-    store.create({ resource: 'runtimeclasses', namespace: '', name: rc.metadata.name ?? '' }, rc);
+    store.create({ resource: 'runtimeclasses', namespace: '', name: rc.metadata?.name ?? '' }, rc);
   }
   for (const r of resources) {
     const md = r.object.metadata ?? {};
