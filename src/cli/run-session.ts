@@ -7,6 +7,7 @@ import type { Event, Pod } from 'kubernetes-types/core/v1.js';
 import { stringify as toYaml } from 'yaml';
 import { RESOURCE_OF, type LoadedResource } from '../api/load.ts';
 import { prepareServiceCreate } from '../apiserver/service-strategy.ts';
+import { startEndpointControllers } from '../apiserver/controllers/endpoint-controllers.ts';
 import { Kubelet } from '../kubelet/kubelet.ts';
 import { ContainerLogManager, type LogRotationPolicy } from '../kubelet/log-rotation.ts';
 import { formatHookRun } from '../kubelet/lifecycle/hook-run.ts';
@@ -23,7 +24,7 @@ import { builtinRuntimeClasses, createNodeRuntime, storeRuntimeClasses } from '.
 import { EventPrinter, PodWatchPrinter, podTable } from './printing.ts';
 import { podTableObject } from '../api/printers/table-objects.ts';
 import { createBoundPod } from './scheduler.ts';
-import { StoreEventSink, StorePodSource, StoreStatusWriter } from './store-ports.ts';
+import { StoreEventSink, StoreObjectSource, StorePodSource, StoreStatusWriter } from './store-ports.ts';
 
 export interface RunOptions {
   pods: Pod[];
@@ -113,6 +114,7 @@ export async function runPods(opts: RunOptions): Promise<number> {
     statusWriter: new StoreStatusWriter(store),
     eventSink: sink,
     runtimeClasses: storeRuntimeClasses(store),
+    objects: new StoreObjectSource(store),
     ...(opts.crashLoopBackOff ? { crashLoopBackOff: opts.crashLoopBackOff } : {}),
     ...(opts.maxPods !== undefined ? { maxPods: opts.maxPods } : {}),
     prober: (deps) => {
@@ -156,6 +158,12 @@ export async function runPods(opts: RunOptions): Promise<number> {
     if (polling) void pollLogs();
   }, LOG_POLL_MS);
 
+  // Endpoints and EndpointSlices of the run's Services follow its pods, as in `nodelet server`.
+  const endpoints = startEndpointControllers({
+    store,
+    clock,
+    onError: (k, e) => err(`endpoints of service ${k}: ${(e as Error).message}`),
+  });
   kubelet.start();
   // ClusterIPs of the run's Services carry traffic while it runs; the run owns its rules (cleaned up below).
   const proxy = await startNodeProxy({ store, clock, runtimeName: node.name, log: err });
@@ -248,6 +256,7 @@ export async function runPods(opts: RunOptions): Promise<number> {
 
   if (killNow) await node.killAll();
   await kubelet.stop();
+  endpoints.stop();
   await containerLogs.stop();
   polling = false;
   clearInterval(logTimer);

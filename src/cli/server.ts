@@ -7,7 +7,8 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isIP } from 'node:net';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { ensureSystemNamespaces } from '../apiserver/bootstrap.ts';
+import { ensureServiceBootstrap, ensureSystemNamespaces } from '../apiserver/bootstrap.ts';
+import { startEndpointControllers } from '../apiserver/controllers/endpoint-controllers.ts';
 import { EventTtl } from '../apiserver/controllers/event-ttl.ts';
 import { NamespaceController } from '../apiserver/controllers/namespace-controller.ts';
 import { NodeStatusWriter } from '../apiserver/controllers/node-status.ts';
@@ -30,7 +31,7 @@ import type { Store } from '../store/store.ts';
 import { realClock, type Clock } from '../util/clock.ts';
 import { createNodeRuntime, storeRuntimeClasses } from './runtime-factory.ts';
 import { bindToNode, scheduledEvent } from './scheduler.ts';
-import { StoreEventSink, StorePodSource, StoreStatusWriter } from './store-ports.ts';
+import { StoreEventSink, StoreObjectSource, StorePodSource, StoreStatusWriter } from './store-ports.ts';
 
 export interface ServerOptions {
   /** Where the store, credentials, kubeconfig and runtime state live (default ~/.nodelet). */
@@ -53,6 +54,8 @@ export interface ServerOptions {
   clock?: Clock;
   /** Log every request to stderr. */
   verbose?: boolean;
+  /** --service-cluster-ip-range (default 10.96.0.0/16). */
+  serviceClusterIpRange?: string;
 }
 
 export interface RunningServer {
@@ -166,6 +169,7 @@ export async function startServer(
       prober: (deps) => new ProbeManager(deps),
       ...(options.maxPods !== undefined ? { maxPods: options.maxPods } : {}),
       runtimeClasses: storeRuntimeClasses(store),
+      objects: new StoreObjectSource(store),
     });
     const containerLogs = new ContainerLogManager({
       runtime,
@@ -195,6 +199,11 @@ export async function startServer(
     nodeStatus.start();
     namespaces.start();
     eventTtl.start();
+    const endpoints = startEndpointControllers({
+      store,
+      clock,
+      onError: (k, e) => err(`nodelet: endpoints of service ${k}: ${(e as Error).message}`),
+    });
     const stopScheduler = startScheduler(store, sink, options.nodeName, clock);
     kubelet.start();
     containerLogs.start();
@@ -209,6 +218,11 @@ export async function startServer(
       log: err,
     });
     const address = await api.listen(options.port, options.host);
+    ensureServiceBootstrap(store, clock, {
+      ...(options.serviceClusterIpRange ? { serviceCidr: options.serviceClusterIpRange } : {}),
+      apiAddress: ['', '0.0.0.0', '::'].includes(options.host) ? '127.0.0.1' : options.host,
+      apiPort: address.port,
+    });
     const url = serverUrl(options.host, address.port);
     const kubeconfig = join(dataDir, 'kubeconfig');
     writeKubeconfig(kubeconfig, { server: url, caPem: pki.caPem, token: pki.token });
@@ -226,6 +240,7 @@ export async function startServer(
         await dns?.close();
         namespaces.stop();
         eventTtl.stop();
+        endpoints.stop();
         await kubelet.stop();
         await containerLogs.stop();
         nodeStatus.stop();
