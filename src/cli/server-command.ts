@@ -12,6 +12,7 @@ import {
 } from '../kubelet/log-rotation.ts';
 import { parseDuration } from '../util/duration.ts';
 import type { RegistryOptions } from '../runtime/image/image-manager.ts';
+import { parseCidr } from '../apiserver/service-ip-allocator.ts';
 import { registryOptions } from '../runtime/oci/node-config.ts';
 import { parseBackoffFlag } from './run-command.ts';
 import { resolveRuntimeName } from './runtime-factory.ts';
@@ -109,6 +110,7 @@ export function serverCommand(): Command {
     )
     .option('--node-name <name>', 'name of this node', defaultNodeName())
     .option('--max-pods <n>', 'pods this node admits; the rest are rejected (OutOfpods)', parseMaxPods, 110)
+    .option('--service-cluster-ip-range <cidr>', 'addresses of Services (ClusterIPs)', '10.96.0.0/16')
     .option('-v, --verbose', 'log every API request to stderr')
     .action(
       async (flags: {
@@ -124,6 +126,7 @@ export function serverCommand(): Command {
         containerLogMaxFiles: number;
         containerLogMonitorInterval: number;
         verbose?: boolean;
+        serviceClusterIpRange: string;
       }) => {
         let listen: { host: string; port: number };
         let backoff: BackoffConfig | undefined;
@@ -132,6 +135,7 @@ export function serverCommand(): Command {
           listen = parseListen(flags.listen);
           registries = registryOptions(flags.registryMirror, flags.insecureRegistry);
           resolveRuntimeName(flags.runtime);
+          parseCidr(flags.serviceClusterIpRange);
           if (flags.crashLoopBackoff !== undefined) backoff = parseBackoffFlag(flags.crashLoopBackoff);
         } catch (e) {
           process.stderr.write(`error: ${(e as Error).message}\n`);
@@ -159,6 +163,7 @@ export function serverCommand(): Command {
           stderr: process.stderr,
           signal: stop.signal,
           ...(flags.verbose ? { verbose: true } : {}),
+          serviceClusterIpRange: flags.serviceClusterIpRange,
         });
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);

@@ -6,6 +6,7 @@ import type { Event, Namespace, Node, Pod } from 'kubernetes-types/core/v1.js';
 import { DEFAULT_COLUMNS, EVENT_COLUMNS, NAMESPACE_COLUMNS, NODE_COLUMNS, POD_COLUMNS } from './columns.ts';
 import { eventTableRow } from './event-row.ts';
 import { namespaceTableRow } from './namespace-row.ts';
+import { networkTableObject } from './network-tables.ts';
 import { nodeTableRow } from './node-row.ts';
 import { podRowConditions, podTableRow } from './pod-row.ts';
 import {
@@ -109,5 +110,8 @@ export function tableObjectFor(
         return nodeTableObject(objects as Node[], now, options);
     }
   }
-  return defaultTableObject(objects, kind, apiVersion, options);
+  return (
+    networkTableObject(kind, apiVersion, objects, now, options) ??
+    defaultTableObject(objects, kind, apiVersion, options)
+  );
 }
