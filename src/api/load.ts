@@ -253,6 +253,14 @@ export async function loadPods(inputs: readonly string[], options: LoadOptions):
     if (fieldValidation === 'Strict' && strict.length > 0) continue;
 
     const prepared = prepare(kind, o.object, options);
+    // RuntimeClass admission is a mutating plugin: it refuses the pod before the strategy validates it.
+    if (kind === 'Pod' && options.runtimeClasses !== undefined) {
+      const rejected = runtimeClassRejection(prepared.object as Pod, options.runtimeClasses);
+      if (rejected !== undefined) {
+        errors.push({ ...problem('spec.runtimeClassName', rejected), reason: 'Forbidden' });
+        continue;
+      }
+    }
     errors.push(...prepared.errors.map((e) => problem(e.field, e.toString(), e)));
     if (prepared.errors.length > 0) continue;
     const md = prepared.object.metadata;
@@ -267,15 +275,7 @@ export async function loadPods(inputs: readonly string[], options: LoadOptions):
     }
     seen.add(key);
     if (kind === 'Pod') {
-      const pod = prepared.object as Pod;
-      // Admission runs after validation in the API server, so an invalid pod reports that first.
-      const rejected =
-        options.runtimeClasses !== undefined ? runtimeClassRejection(pod, options.runtimeClasses) : undefined;
-      if (rejected !== undefined) {
-        errors.push({ ...problem('spec.runtimeClassName', rejected), reason: 'Forbidden' });
-        continue;
-      }
-      pods.push(pod);
+      pods.push(prepared.object as Pod);
       podSources.push(o);
     } else {
       resources.push({ kind, object: prepared.object, from: o } as LoadedResource);

@@ -19,6 +19,7 @@ import {
   wantsPretty,
 } from './http-util.ts';
 import { applyServerSide, recordAppliedCreate, recordManagedFields } from './managed-fields.ts';
+import { admitRuntimeClass } from './runtime-class-admission.ts';
 import { prepareCreateMeta, prepareUpdateMeta, rfc3339, sameObject, type ApiObject } from './meta.ts';
 import { applyJsonPatch, JsonPatchError } from './patch/json-patch.ts';
 import { decodeProtobuf } from './protobuf.ts';
@@ -332,6 +333,7 @@ function createObject(
     ]);
   }
   admitNamespace(ctx, name);
+  admitRuntimeClass(services.store, def.storage, obj, name);
   obj = def.prepareCreate(withTypeMeta(def, obj), { now, uid: services.uid, store: services.store });
   const owner = { manager, apiVersion: apiVersionOf(def), time: rfc3339(now), patchMeta: def.patchMeta };
   obj =
