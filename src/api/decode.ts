@@ -60,6 +60,9 @@ const yamlOptions: ParseOptions & DocumentOptions & SchemaOptions = {
   uniqueKeys: false,
   merge: true,
   prettyErrors: false,
+  // Warnings of the parser (unknown directives, collection keys) would go to process warnings, a
+  // line on stderr per hostile manifest; what matters is reported as an error instead.
+  logLevel: 'error',
   // go-yaml v2 leaves timestamps and sexagesimal numbers (1:30) as strings when decoding into
   // interface{}, which is what kubectl does; drop those YAML 1.1 tags.
   customTags: (tags) =>
@@ -266,6 +269,28 @@ function goKind(v: unknown): string {
   return typeof v;
 }
 
+/**
+ * Nesting a manifest may have. Go's decoders stop at 10000 levels (encoding/json's "exceeded max
+ * depth", go-yaml's limit); no real object nests like that, and the recursive walks over objects
+ * (sorting for messages, schema and validation) would run out of stack first, so the limit here
+ * is lower.
+ */
+export const MAX_NESTING = 1000;
+
+/** How deep a decoded value nests, measured without recursion so no depth can overflow it. */
+export function valueDepth(value: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [v, d] = top;
+    if (typeof v !== 'object' || v === null) continue;
+    if (d + 1 > max) max = d + 1;
+    if (max > MAX_NESTING) return max;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
+  }
+  return max;
+}
+
 /** Expands one decoded document into objects (a List into its items). */
 function objectsOf(
   value: unknown,
@@ -276,6 +301,12 @@ function objectsOf(
   firstIndex: number,
 ): DecodedObject[] {
   if (value === null || value === undefined) return [];
+  if (valueDepth(value) > MAX_NESTING) {
+    throw new ManifestError(
+      `error parsing ${source}: error converting YAML to JSON: json: exceeded max depth of ${MAX_NESTING}`,
+      source,
+    );
+  }
   if (!plainObject(value)) {
     throw new ManifestError(
       `unable to decode ${JSON.stringify(source)}: json: cannot unmarshal ${goKind(value)} into Go value of type map[string]interface {}`,

@@ -318,10 +318,11 @@ function base64Error(s: string): number | undefined {
 }
 
 function walkStruct(w: Walk, struct: string, obj: Record<string, unknown>, ctx: Context): void {
-  const fields = structs[struct];
+  const fields = Object.hasOwn(structs, struct) ? structs[struct] : undefined;
   if (fields === undefined) return;
   for (const [key, value] of Object.entries(obj)) {
-    const t = fields[key];
+    // Own fields only: a JSON key `constructor` or `__proto__` is an unknown field, not Object's.
+    const t = Object.hasOwn(fields, key) ? fields[key] : undefined;
     const path = joinPath(ctx.path, key);
     const strictPath = joinPath(ctx.strictPath, key);
     if (t === undefined) {

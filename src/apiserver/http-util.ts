@@ -6,25 +6,111 @@ import { ApiError, badRequest, type Status } from './status.ts';
 /** As the API server's limit for a request body (3 MiB, apiserver MaxRequestBodyBytes). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
+/** As apimachinery's NewRequestEntityTooLargeError for the handlers' limitedReadBody. */
+export function requestEntityTooLarge(limit: number): ApiError {
+  return new ApiError({
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: `Request entity too large: limit is ${limit}`,
+    reason: 'RequestEntityTooLarge',
+    code: 413,
+  });
+}
+
+/**
+ * The request body, at most limit bytes. A Content-Length over the limit is refused before a byte
+ * is read; a chunked body is refused as soon as it passes the limit, so no more than the limit is
+ * ever buffered (the rest is never read: the server closes that connection after answering).
+ */
 export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) throw requestEntityTooLarge(limit);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > limit) {
-      throw new ApiError({
-        kind: 'Status',
-        apiVersion: 'v1',
-        metadata: {},
-        status: 'Failure',
-        message: 'the request is too large',
-        reason: 'RequestEntityTooLarge',
-        code: 413,
-      });
-    }
+    if (size > limit) throw requestEntityTooLarge(limit);
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks);
+  const body = Buffer.concat(chunks);
+  if (nestingDepth(body) > MAX_NESTING) throw badRequest(`json: exceeded max depth of ${MAX_NESTING}`);
+  return body;
+}
+
+/**
+ * Nesting levels a body may have. Go's decoders stop at 10000 (encoding/json, go-yaml); objects
+ * this deep are never real Kubernetes objects, and the recursive walks over an object (copies,
+ * merges, validation) would run out of stack first, so the limit here is lower.
+ */
+export const MAX_NESTING = 1000;
+
+/**
+ * The deepest nesting of `[` and `{` outside double-quoted strings: exact for JSON, and for YAML
+ * flow collections (block YAML cannot nest deep within the body limit: each level costs a column).
+ */
+export function nestingDepth(body: Uint8Array): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped byte
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) max = depth;
+    } else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--;
+  }
+  return max;
+}
+
+/**
+ * Parsing DeleteOptions, the checks the API server's typed decoding makes: a field of the wrong
+ * JSON type is a 400 with encoding/json's words instead of an exception deeper down.
+ */
+export function deleteOptionsBody(parsed: unknown): Record<string, unknown> {
+  const fail = (field: string, got: unknown, want: string): never => {
+    const kind = Array.isArray(got)
+      ? 'array'
+      : got === null
+        ? 'null'
+        : typeof got === 'boolean'
+          ? 'bool'
+          : typeof got;
+    throw badRequest(
+      `error decoding DeleteOptions: json: cannot unmarshal ${kind} into Go struct field DeleteOptions.${field} of type ${want}`,
+    );
+  };
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    fail('', parsed, 'v1.DeleteOptions');
+  const o = parsed as Record<string, unknown>;
+  const grace = o.gracePeriodSeconds;
+  if (grace !== undefined && grace !== null && !(typeof grace === 'number' && Number.isSafeInteger(grace)))
+    fail('gracePeriodSeconds', grace, 'int64');
+  if (
+    o.propagationPolicy !== undefined &&
+    o.propagationPolicy !== null &&
+    typeof o.propagationPolicy !== 'string'
+  )
+    fail('propagationPolicy', o.propagationPolicy, 'v1.DeletionPropagation');
+  if (o.dryRun !== undefined && o.dryRun !== null) {
+    if (!Array.isArray(o.dryRun)) fail('dryRun', o.dryRun, '[]string');
+    for (const v of o.dryRun as unknown[]) if (typeof v !== 'string') fail('dryRun', v, 'string');
+  }
+  const pre = o.preconditions;
+  if (pre !== undefined && pre !== null) {
+    if (typeof pre !== 'object' || Array.isArray(pre)) fail('preconditions', pre, 'v1.Preconditions');
+    for (const k of ['uid', 'resourceVersion']) {
+      const v = (pre as Record<string, unknown>)[k];
+      if (v !== undefined && v !== null && typeof v !== 'string') fail(`preconditions.${k}`, v, 'string');
+    }
+  }
+  // JSON null means "not set", as encoding/json leaves a pointer nil.
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null));
 }
 
 /** Parses a JSON body; a syntax error is a 400 as the server's decoder reports it. */
@@ -61,12 +147,40 @@ export function sendStatus(res: ServerResponse, status: Status): void {
   sendJson(res, status.code, status);
 }
 
-/** `Warning: 299 - "<text>"` headers, one per warning, as the API server sends them (RFC 7234 §5.5). */
+/** As the API server's warning recorder (filters/warning.go): total and per-item limits, in runes. */
+const WARNINGS_TOTAL_RUNES = 4 * 1024;
+const WARNING_ITEM_RUNES = 256;
+
+/**
+ * `Warning: 299 - "<text>"` headers, one per warning, as the API server sends them (RFC 7234 §5.5),
+ * with its recorder's rules: duplicates dropped, warnings with control characters dropped (a
+ * header cannot carry them), and past 4096 runes in all each one cut to 256 runes and no more
+ * added once 4096 are written. Without the limits an object with thousands of unknown fields gives
+ * headers no client reads (Node's limit is 16 KiB). Text goes out as its UTF-8 bytes.
+ */
 export function setWarnings(res: ServerResponse, warnings: readonly string[]): void {
-  if (warnings.length === 0) return;
+  // eslint-disable-next-line no-control-regex
+  const texts = [...new Set(warnings)].filter((w) => w !== '' && !/[\u0000-\u001f\u007f-\u009f]/.test(w));
+  if (texts.length === 0) return;
+  const runes = (t: string): number => [...t].length;
+  let total = texts.reduce((n, t) => n + runes(t), 0);
+  let chosen = texts;
+  if (total > WARNINGS_TOTAL_RUNES) {
+    chosen = [];
+    total = 0;
+    for (const t of texts) {
+      if (total >= WARNINGS_TOTAL_RUNES) break;
+      const cut = [...t].slice(0, WARNING_ITEM_RUNES).join('');
+      total += runes(cut);
+      chosen.push(cut);
+    }
+  }
   res.setHeader(
     'Warning',
-    warnings.map((w) => `299 - "${w.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`),
+    chosen.map((w) => {
+      const quoted = w.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+      return `299 - "${Buffer.from(quoted, 'utf8').toString('latin1')}"`;
+    }),
   );
 }
 

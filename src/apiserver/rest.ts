@@ -10,6 +10,7 @@ import type { RequestContext } from './context.ts';
 import { fieldValidationParam, validateFields } from './field-validation.ts';
 import {
   boolParam,
+  deleteOptionsBody,
   intParam,
   negotiate,
   parseJsonBody,
@@ -160,6 +161,8 @@ export function handleList(ctx: RequestContext): void {
     let token: ContinueToken;
     try {
       token = JSON.parse(Buffer.from(cont, 'base64url').toString('utf8')) as ContinueToken;
+      if (typeof (token as Partial<ContinueToken> | null)?.start !== 'string')
+        throw new TypeError('no start');
     } catch {
       throw badRequest('continue key is not valid: illegal base64 data at input byte 0');
     }
@@ -234,7 +237,11 @@ async function readObjectBody(ctx: RequestContext): Promise<{ obj: ApiObject; ra
   let raw: string | undefined;
   if (type === 'application/yaml') {
     try {
-      value = parseYaml(body.toString('utf8'), { version: '1.1' }) as unknown;
+      value = parseYaml(body.toString('utf8'), {
+        version: '1.1',
+        uniqueKeys: false,
+        logLevel: 'error',
+      }) as unknown;
     } catch (err) {
       throw badRequest(`error converting YAML to JSON: ${(err as Error).message}`);
     }
@@ -470,7 +477,7 @@ export async function handlePatch(ctx: RequestContext): Promise<void> {
     }
     let config: unknown;
     try {
-      config = parseYaml(body, { version: '1.1' }) as unknown;
+      config = parseYaml(body, { version: '1.1', uniqueKeys: false, logLevel: 'error' }) as unknown;
     } catch (err) {
       throw badRequest(`error decoding YAML: ${(err as Error).message}`);
     }
@@ -583,7 +590,7 @@ async function readDeleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
     } catch (err) {
       throw badRequest(`error decoding DeleteOptions: ${(err as Error).message}`);
     }
-    opts = typeof parsed === 'object' && parsed !== null ? parsed : {};
+    opts = deleteOptionsBody(parsed);
   } else {
     const grace = intParam(q, 'gracePeriodSeconds');
     const policy = q.get('propagationPolicy');

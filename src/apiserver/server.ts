@@ -66,7 +66,15 @@ export interface ApiServerOptions {
   uid?: () => string;
   /** One line per request (method, path, status, milliseconds). */
   log?: (line: string) => void;
+  /**
+   * Time a client has to send a whole request, body included (default 60 s, as the API server's
+   * --request-timeout); a slow or truncated body is then answered 408 and its connection closed.
+   */
+  requestTimeoutMs?: number;
 }
+
+/** As kube-apiserver's secure serving: MaxHeaderBytes 1 MiB (Node's own default is 16 KiB). */
+const MAX_HEADER_BYTES = 1 << 20;
 
 const VERB_FOR_ACTION: Record<Verb, string> = {
   get: 'get',
@@ -103,9 +111,17 @@ export class ApiServer {
     const handler = (req: IncomingMessage, res: ServerResponse): void => {
       void this.handle(req, res);
     };
+    const requestTimeout = options.requestTimeoutMs ?? 60_000;
+    const limits = {
+      maxHeaderSize: MAX_HEADER_BYTES,
+      requestTimeout,
+      headersTimeout: Math.min(requestTimeout, 32_000),
+      // How often Node looks for requests past their deadline.
+      connectionsCheckingInterval: Math.max(50, Math.min(requestTimeout / 4, 5_000)),
+    };
     this.server = options.tls
-      ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler)
-      : createHttpServer(handler);
+      ? createHttpsServer({ ...limits, cert: options.tls.cert, key: options.tls.key }, handler)
+      : createHttpServer(limits, handler);
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
       this.handleUpgrade(req, socket, head),
     );
@@ -156,11 +172,18 @@ export class ApiServer {
       await this.route(req, res, warnings);
     } catch (err) {
       const status = toStatus(err);
-      // Warnings go with any answer, errors included (kubectl prints them before the error).
-      if (!res.headersSent) setWarnings(res, warnings);
       if (status.code >= 500)
         this.log?.(`error: ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`);
-      sendStatus(res, status);
+      try {
+        // Warnings go with any answer, errors included (kubectl prints them before the error).
+        if (!res.headersSent) setWarnings(res, warnings);
+        if (status.code === 413) closeUnread(req, res);
+        sendStatus(res, status);
+      } catch (sendErr) {
+        // Nothing may escape a request: an answer that cannot be written ends its connection.
+        this.log?.(`error: ${req.method} ${req.url}: answering: ${String(sendErr)}`);
+        res.destroy();
+      }
     } finally {
       this.log?.(`${req.method} ${req.url} ${res.statusCode} ${Date.now() - started}ms`);
     }
@@ -326,8 +349,29 @@ export class ApiServer {
   }
 }
 
+/**
+ * A body refused unread (413) is not read to its end: the connection is closed after the answer.
+ * Half-closed first, and the rest discarded for a moment, so the client reads the answer instead
+ * of a reset (Go's net/http closes the same way, closeWriteAndWait).
+ */
+function closeUnread(req: IncomingMessage, res: ServerResponse): void {
+  if (req.complete) return;
+  // Taken now: once the answer is finished the request lets go of its socket.
+  const socket = res.socket ?? req.socket;
+  res.setHeader('Connection', 'close');
+  if (!socket) return;
+  res.once('finish', () => {
+    socket.end();
+    socket.resume();
+    // Plumbing, not domain timing: the socket is gone either way once the client stops.
+    setTimeout(() => socket.destroy(), 1000).unref();
+  });
+}
+
 function toStatus(err: unknown): Status {
   if (err instanceof ApiError) return err.status;
+  // decodeURIComponent on a bad percent-escape in the path: the request, not the server, is wrong.
+  if (err instanceof URIError) return badRequest(`invalid URI: ${err.message}`).status;
   return internalError(err).status;
 }
 
