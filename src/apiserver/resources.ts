@@ -394,6 +394,15 @@ export const eventsV1: ResourceDef = {
   },
 };
 
+/**
+ * AllowUnconditionalUpdate: these kinds' strategies accept a PUT without a resourceVersion; the
+ * generic registry then updates the stored version, so the object takes the current one.
+ */
+function unconditional(obj: ApiObject, old: ApiObject): ApiObject {
+  if (obj.metadata?.resourceVersion) return obj;
+  return { ...obj, metadata: { ...obj.metadata, resourceVersion: old.metadata?.resourceVersion ?? '' } };
+}
+
 function storeOf(ctx: StrategyContext | undefined): Store {
   if (!ctx?.store) throw internalError(new Error('the Service strategy needs the store'));
   return ctx.store;
@@ -431,6 +440,7 @@ export const services: ResourceDef = {
     return prepareServiceCreate(obj as Service, storeOf(ctx)) as ApiObject;
   },
   prepareUpdate(obj, old, ctx) {
+    obj = unconditional(obj, old);
     return prepareServiceUpdate(obj as Service, old as Service, storeOf(ctx)) as ApiObject;
   },
   validateStatusUpdate(obj, old) {
@@ -464,6 +474,7 @@ export const endpoints: ResourceDef = {
     return ep as ApiObject;
   },
   prepareUpdate(obj, old) {
+    obj = unconditional(obj, old);
     const ep = applyEndpointsDefaults(obj as Endpoints);
     throwInvalid('Endpoints', ep.metadata?.name ?? '', validateEndpointsUpdate(ep, old as Endpoints));
     return ep as ApiObject;
@@ -499,6 +510,7 @@ export const endpointSlices: ResourceDef = {
     return slice as unknown as ApiObject;
   },
   prepareUpdate(obj, old) {
+    obj = unconditional(obj, old);
     const slice = applyEndpointSliceDefaults(obj as unknown as EndpointSlice);
     throwInvalid(
       'EndpointSlice',
@@ -532,6 +544,7 @@ export const configMaps: ResourceDef = {
     return obj;
   },
   prepareUpdate(obj, old) {
+    obj = unconditional(obj, old);
     throwInvalid(
       'ConfigMap',
       obj.metadata?.name ?? '',
@@ -565,6 +578,7 @@ export const secrets: ResourceDef = {
     return secret as ApiObject;
   },
   prepareUpdate(obj, old) {
+    obj = unconditional(obj, old);
     const secret = applySecretDefaults(obj as Secret);
     throwInvalid('Secret', secret.metadata?.name ?? '', validateSecretUpdate(secret, old as Secret));
     return secret as ApiObject;
@@ -599,6 +613,7 @@ export const runtimeClasses: ResourceDef = {
     return obj;
   },
   prepareUpdate(obj, old) {
+    obj = unconditional(obj, old);
     throwInvalid(
       'RuntimeClass',
       obj.metadata?.name ?? '',

@@ -748,7 +748,9 @@ describe('more kinds', () => {
     const groups = await t.json<Obj>('GET', '/apis');
     assert.deepEqual((groups.body.groups as Obj[]).map((g) => g.name).sort(), [
       'coordination.k8s.io',
+      'discovery.k8s.io',
       'events.k8s.io',
+      'node.k8s.io',
     ]);
   });
 });

@@ -259,7 +259,7 @@ test('kinds without a printer get the default convertor: Name and an RFC3339 "da
     ['x', '0001-01-01T00:00:00Z'],
   );
   assert.deepEqual(
-    tableObjectFor('ConfigMap', 'v1', [cm], NOW).columnDefinitions?.map((c) => c.name),
+    tableObjectFor('Lease', 'coordination.k8s.io/v1', [cm], NOW).columnDefinitions?.map((c) => c.name),
     ['Name', 'Created At'],
   );
   assert.equal(tableObjectFor('Pod', 'v1', [pod], NOW).columnDefinitions?.length, 9);
