@@ -186,6 +186,14 @@ export interface ContainerRuntime {
   execSync(containerId: string, command: string[], options: ExecSyncOptions): Promise<ExecResult>;
   exec(containerId: string, command: string[], options: ExecStreamOptions): Promise<ExecSession>;
 
+  /**
+   * CRI ReopenContainerLog: the runtime closes the running container's log file and opens its
+   * logPath anew, so that output goes to a new file once the kubelet's log manager has renamed the
+   * old one. Throws for a container that is not running (nothing writes its log). A runtime
+   * without it gets no log rotation (as the kubelet's stub log manager).
+   */
+  reopenContainerLog?(containerId: string): Promise<void>;
+
   /** Subscribes to container start/exit as it happens (the kubelet also relists periodically). */
   watch(listener: (event: RuntimeEvent) => void): () => void;
 
@@ -198,11 +206,3 @@ export function exitReason(exitCode: number, oomKilled = false): string {
   if (oomKilled) return 'OOMKilled';
   return exitCode === 0 ? 'Completed' : 'Error';
 }
-  /**
-   * CRI ReopenContainerLog: the runtime closes the running container's log file and opens its
-   * logPath anew, so that output goes to a new file once the kubelet's log manager has renamed the
-   * old one. Throws for a container that is not running (nothing writes its log). A runtime
-   * without it gets no log rotation (as the kubelet's stub log manager).
-   */
-  reopenContainerLog?(containerId: string): Promise<void>;
-
