@@ -93,7 +93,12 @@ export class ExecServer {
 
   /** Upgrades the (already validated) request and runs the session. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, exec: ExecRequest): void {
+    // A broken client frame (bad opcode, unmasked, oversized, invalid UTF-8) makes ws close the
+    // connection with the matching code (1002, 1009, 1007) and emit 'error'; with no listener
+    // that error would bring the whole process down.
+    socket.on('error', () => undefined);
     this.wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.on('error', () => undefined);
       void this.run(ws, exec);
     });
   }
@@ -134,7 +139,14 @@ export class ExecServer {
       return;
     }
     ws.off('message', earlyListener);
+    // The client may be gone already (it closed while the command was starting).
+    if (ws.readyState === ws.CLOSING || ws.readyState === ws.CLOSED) {
+      session.kill();
+      return;
+    }
     const stdin = session.stdin;
+    // Writing to a command that has ended is EPIPE on its stdin; the session ends on its own.
+    stdin?.on('error', () => undefined);
     if (stdin) {
       for (const b of pendingInput) stdin.write(b);
       if (stdinClosedEarly) stdin.end();
