@@ -2,11 +2,12 @@
 // read the bodies kubectl's typed clients send as application/vnd.kubernetes.protobuf — in
 // practice `kubectl create namespace`. The envelope is "k8s\0" + runtime.Unknown{typeMeta, raw};
 // raw is the object in the field numbers of k8s.io/api's generated.proto.
+import { configMapFromProtobuf, secretFromProtobuf, serviceFromProtobuf } from './protobuf-network.ts';
 import { badRequest } from './status.ts';
 
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
-interface Field {
+export interface Field {
   no: number;
   wire: number;
   value: bigint | Buffer;
@@ -24,7 +25,7 @@ function varint(buf: Buffer, at: number): { value: bigint; next: number } {
   throw new Error('truncated varint');
 }
 
-function fields(buf: Buffer): Field[] {
+export function fields(buf: Buffer): Field[] {
   const out: Field[] = [];
   let at = 0;
   while (at < buf.length) {
@@ -56,10 +57,11 @@ function fields(buf: Buffer): Field[] {
   return out;
 }
 
-const str = (f: Field): string => (Buffer.isBuffer(f.value) ? f.value.toString('utf8') : String(f.value));
-const bytes = (f: Field): Buffer => (Buffer.isBuffer(f.value) ? f.value : Buffer.alloc(0));
+export const str = (f: Field): string =>
+  Buffer.isBuffer(f.value) ? f.value.toString('utf8') : String(f.value);
+export const bytes = (f: Field): Buffer => (Buffer.isBuffer(f.value) ? f.value : Buffer.alloc(0));
 
-function stringMap(entries: Field[]): Record<string, string> {
+export function stringMap(entries: Field[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const e of entries) {
     const kv = fields(bytes(e));
@@ -71,16 +73,17 @@ function stringMap(entries: Field[]): Record<string, string> {
 }
 
 /** ObjectMeta: the fields a client sets (generated.proto: name 1, generateName 2, namespace 3, labels 11, annotations 12, finalizers 14). */
-function objectMeta(buf: Buffer): Record<string, unknown> {
+export function objectMeta(buf: Buffer): Record<string, unknown> {
   const fs = fields(buf);
   const md: Record<string, unknown> = {};
   const one = (no: number): Field | undefined => fs.find((f) => f.no === no);
   const name = one(1);
   if (name) md.name = str(name);
+  // Go writes empty strings too; the JSON encoding would have left them out.
   const generateName = one(2);
-  if (generateName) md.generateName = str(generateName);
+  if (generateName && str(generateName) !== '') md.generateName = str(generateName);
   const namespace = one(3);
-  if (namespace) md.namespace = str(namespace);
+  if (namespace && str(namespace) !== '') md.namespace = str(namespace);
   const labels = fs.filter((f) => f.no === 11);
   if (labels.length) md.labels = stringMap(labels);
   const annotations = fs.filter((f) => f.no === 12);
@@ -105,7 +108,12 @@ function namespace(raw: Buffer): Record<string, unknown> {
   return obj;
 }
 
-const DECODERS: Record<string, (raw: Buffer) => Record<string, unknown>> = { 'v1/Namespace': namespace };
+const DECODERS: Record<string, (raw: Buffer) => Record<string, unknown>> = {
+  'v1/Namespace': namespace,
+  'v1/Service': serviceFromProtobuf,
+  'v1/ConfigMap': configMapFromProtobuf,
+  'v1/Secret': secretFromProtobuf,
+};
 
 /** The JSON form of a protobuf request body, for the kinds nodelet decodes from protobuf. */
 export function decodeProtobuf(body: Buffer): Record<string, unknown> {
@@ -124,7 +132,7 @@ export function decodeProtobuf(body: Buffer): Record<string, unknown> {
     const decoder = DECODERS[`${apiVersion}/${kind}`];
     if (!decoder) {
       throw badRequest(
-        `nodelet reads protobuf bodies only for Namespace; send ${kind || 'this object'} as application/json`,
+        `nodelet reads protobuf bodies only for Namespace, Service, ConfigMap and Secret; send ${kind || 'this object'} as application/json`,
       );
     }
     return decoder(bytes(unknown.find((f) => f.no === 2) ?? { no: 2, wire: 2, value: Buffer.alloc(0) }));
