@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
-import { isLive, parseStat, procInfo, procsWithEnv, procsWithEnvAsync } from './proc-table.ts';
+import {
+  isLive,
+  parseStat,
+  procInfo,
+  procsWithEnv,
+  procsWithEnvAsync,
+  procsWithEnvSoon,
+} from './proc-table.ts';
 
 test('/proc/<pid>/stat is read after the last parenthesis of the command name', () => {
   const line = '4242 (we ird) (name) S 1 4242 4242 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 987654 1 1 1';
@@ -39,6 +46,18 @@ test('a process is found by an environment entry, and is no longer live once kil
       [pid],
     );
     assert.deepEqual(procsWithEnv(mark, (start ?? 0) + 1), [], 'older than the minimum start time');
+    // Queries of one turn share one scan, and each gets only its own answer.
+    const [mine, other, tooOld] = await Promise.all([
+      procsWithEnvSoon(mark, start),
+      procsWithEnvSoon(`${mark}-other`),
+      procsWithEnvSoon(mark, (start ?? 0) + 1),
+    ]);
+    assert.deepEqual(
+      mine.map((p) => p.pid),
+      [pid],
+    );
+    assert.deepEqual(other, []);
+    assert.deepEqual(tooOld, [], "older than that query's minimum start time");
   } finally {
     child.kill('SIGKILL');
     await exited;

@@ -113,3 +113,47 @@ export async function procsWithEnvAsync(entry: string, minStartTime?: number): P
   }
   return out;
 }
+
+interface EnvQuery {
+  entry: string;
+  minStartTime: number | undefined;
+  found: ProcInfo[];
+}
+
+let queued: { query: EnvQuery; resolve: (found: ProcInfo[]) => void }[] = [];
+
+/**
+ * procsWithEnv, answered right after the current turn of the event loop by one scan for every
+ * query made in that turn: a burst of container exits, each wanting its stragglers, reads each
+ * process's stat and environ once instead of once per container.
+ */
+export function procsWithEnvSoon(entry: string, minStartTime?: number): Promise<ProcInfo[]> {
+  return new Promise((resolve) => {
+    queued.push({ query: { entry, minStartTime, found: [] }, resolve });
+    if (queued.length === 1) setImmediate(scanQueued);
+  });
+}
+
+function scanQueued(): void {
+  const batch = queued;
+  queued = [];
+  try {
+    scanFor(batch.map((b) => b.query));
+  } finally {
+    for (const b of batch) b.resolve(b.query.found);
+  }
+}
+
+function scanFor(queries: EnvQuery[]): void {
+  for (const info of listProcs()) {
+    const wanting = queries.filter((q) => candidate(info, q.minStartTime));
+    if (wanting.length === 0) continue;
+    let env: Buffer;
+    try {
+      env = readFileSync(`/proc/${info.pid}/environ`);
+    } catch {
+      continue; // gone meanwhile, or not readable
+    }
+    for (const q of wanting) if (envHas(env, q.entry)) q.found.push(info);
+  }
+}

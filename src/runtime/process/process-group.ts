@@ -1,6 +1,6 @@
 // Signals and exit codes for host processes that stand in for containers.
 import { constants } from 'node:os';
-import { listProcs, procsWithEnv, procsWithEnvAsync, type ProcInfo } from './proc-table.ts';
+import { listProcs, procsWithEnv, procsWithEnvAsync, procsWithEnvSoon, type ProcInfo } from './proc-table.ts';
 
 /** The number of a signal name (SIGTERM → 15). */
 export function signalNumber(signal: NodeJS.Signals): number {
@@ -59,6 +59,22 @@ export async function killProcsWithEnvAsync(
   const seen = new Set<number>();
   for (let pass = 0; pass < maxPasses; pass++) {
     if (!killFresh(await procsWithEnvAsync(entry, minStartTime), seen)) break;
+  }
+  return seen.size;
+}
+
+/**
+ * killProcsWithEnv with each pass's scan shared by every caller of the same turn of the event loop
+ * (procsWithEnvSoon): for a burst of container exits, one scan of /proc per pass, not one each.
+ */
+export async function killProcsWithEnvSoon(
+  entry: string,
+  minStartTime?: number,
+  maxPasses = 5,
+): Promise<number> {
+  const seen = new Set<number>();
+  for (let pass = 0; pass < maxPasses; pass++) {
+    if (!killFresh(await procsWithEnvSoon(entry, minStartTime), seen)) break;
   }
   return seen.size;
 }

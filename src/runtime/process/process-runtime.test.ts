@@ -648,6 +648,30 @@ describe('exec sessions', () => {
 });
 
 describe('records on disk', () => {
+  test('the changes of one turn are written together, and each call resolves once its change is on disk', async () => {
+    const onDisk = (): { id: string; state: string }[] =>
+      JSON.parse(readFileSync(join(root, 'containers.json'), 'utf8')) as { id: string; state: string }[];
+    const created = Promise.all(
+      ['a', 'b', 'c'].map((n) => rt.createContainer(sandbox.id, config(n, ['sleep', '1000']))),
+    );
+    const ids = await created;
+    assert.deepEqual(
+      ids.map((id) => onDisk().find((c) => c.id === id)?.state),
+      ['created', 'created', 'created'],
+    );
+    await rt.startContainer(ids[0] as string);
+    assert.equal(onDisk().find((c) => c.id === ids[0])?.state, 'running');
+    await rt.stopContainer(ids[0] as string, 0);
+    // A read answers once what it reports is on disk.
+    assert.equal((await rt.containerStatus(ids[0] as string)).state, 'exited');
+    assert.equal(onDisk().find((c) => c.id === ids[0])?.state, 'exited');
+    await rt.removeContainer(ids[1] as string);
+    assert.equal(
+      onDisk().find((c) => c.id === ids[1]),
+      undefined,
+    );
+  });
+
   test('written to containers.json and sandboxes.json; a new runtime reads them back', async () => {
     const id = await run('done', ['sh', '-c', 'exit 2']);
     await exited(id);

@@ -39,6 +39,7 @@ import {
   exitCodeOf,
   killProcsWithEnv,
   killProcsWithEnvAsync,
+  killProcsWithEnvSoon,
   killTree,
   signalGroup,
 } from './process-group.ts';
@@ -155,6 +156,10 @@ function spawnProcess(file: string, args: string[], options: SpawnOptions): Prom
   });
 }
 
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
+}
+
 function newId(): string {
   return randomBytes(32).toString('hex');
 }
@@ -238,10 +243,75 @@ export class ProcessRuntime implements ContainerRuntime {
     return join(this.root, 'containers.json');
   }
 
+  /** Record files changed in memory and not yet written (see persist). */
+  private readonly unsaved = new Set<'sandboxes' | 'containers'>();
+  /** The save that will write them, once the current turn of the event loop is over. */
+  private pendingSave: { done: Promise<void>; settle: (err?: Error) => void } | undefined;
+
+  /**
+   * A group commit: every change made in one turn of the event loop (a burst of pod starts, the
+   * exits noticed together) is written with one rewrite and one fsync of each file, right after
+   * that turn. Each file is rewritten whole, so rewriting it per change made a burst of n pods cost
+   * O(n²) in serialising and n fsyncs on the event loop. The CRI calls that change records resolve
+   * only once their change is on disk (saved()), so what the kubelet was told still survives a crash.
+   */
   private persist(what: 'sandboxes' | 'containers' | 'all' = 'all'): void {
     if (this.closed) return;
-    if (what !== 'containers') writeJsonFileAtomic(this.sandboxesFile, [...this.sandboxes.values()]);
-    if (what !== 'sandboxes') writeJsonFileAtomic(this.containersFile, [...this.containers.values()]);
+    if (what !== 'containers') this.unsaved.add('sandboxes');
+    if (what !== 'sandboxes') this.unsaved.add('containers');
+    if (this.pendingSave) return;
+    let settle!: (err?: Error) => void;
+    const done = new Promise<void>((res, rej) => {
+      settle = (err) => (err === undefined ? res() : rej(err));
+    });
+    // A failed save is the business of the calls that wait for it (saved()); nobody else.
+    done.catch(() => undefined);
+    this.pendingSave = { done, settle };
+    // Not a timer: "after the I/O callbacks of this turn", so it does not belong to the Clock.
+    setImmediate(() => this.save());
+  }
+
+  /** Resolves once every change made so far is on disk; rejects when writing it failed. */
+  private saved(): Promise<void> {
+    return this.pendingSave?.done ?? Promise.resolve();
+  }
+
+  /**
+   * Answers a read once the changes it would report are on disk (at once when none is waiting),
+   * so nothing is reported that a crash could take back; a failed save does not fail the read.
+   */
+  private afterSave<T>(read: () => T): Promise<T> {
+    if (!this.pendingSave) {
+      try {
+        return Promise.resolve(read());
+      } catch (e) {
+        return Promise.reject(asError(e));
+      }
+    }
+    return this.pendingSave.done.catch(() => undefined).then(read);
+  }
+
+  private save(): void {
+    const pending = this.pendingSave;
+    this.pendingSave = undefined;
+    try {
+      this.writeUnsaved();
+      pending?.settle();
+    } catch (e) {
+      pending?.settle(asError(e));
+    }
+  }
+
+  private writeUnsaved(): void {
+    // A file that fails to write stays unsaved: the next change (or close) writes it again.
+    if (this.unsaved.has('sandboxes')) {
+      writeJsonFileAtomic(this.sandboxesFile, [...this.sandboxes.values()]);
+      this.unsaved.delete('sandboxes');
+    }
+    if (this.unsaved.has('containers')) {
+      writeJsonFileAtomic(this.containersFile, [...this.containers.values()]);
+      this.unsaved.delete('containers');
+    }
   }
 
   /**
@@ -319,16 +389,32 @@ export class ProcessRuntime implements ContainerRuntime {
    * is gone, the rest of its processes are killed (they die with PID 1 in a real container), which
    * also lets conmon see the end of its output. Checked on exit-file notices and once a second.
    */
-  private follow(c: ContainerRecord, start: LiveProcess, onExited: () => void): void {
+  private follow(
+    c: ContainerRecord,
+    start: LiveProcess,
+    onExited: () => void,
+    conmonGone?: Promise<void>,
+  ): void {
     let resolveExited!: () => void;
     const entry: LiveProcess = { ...start, exited: new Promise<void>((r) => (resolveExited = r)) };
     let killed = false;
+    let sweeping = false;
     let done = false;
     let drainFrom: number | undefined;
-    const check = (): void => {
-      if (done) return;
+    // conmon's PID file is written once, before the container runs: read it once.
+    let conmon: number | undefined;
+    const poll = (): void => check(true);
+    const check = (fromPoll = false): void => {
+      if (done || sweeping) return;
       entry.poll?.cancel();
-      const conmon = conmonPid(this.shimBundle(c));
+      // The once-a-second check of a container whose main process still runs stops there: conmon
+      // writes the exit file only once it has waited for that process, and a change to the exit
+      // directory (or conmon's end) checks at once. With many containers this is one read each.
+      if (fromPoll && !killed && c.pid !== undefined && isLive(c.pid, c.pidStartTime)) {
+        entry.poll = this.clock.setTimer(ADOPTED_POLL_MS, poll);
+        return;
+      }
+      conmon ??= conmonPid(this.shimBundle(c));
       const conmonLive = conmon !== undefined && isLive(conmon);
       // Read after conmon's liveness: conmon writes the file before it exits.
       const exit = readExitFile(this.exitDir, c.id);
@@ -338,6 +424,18 @@ export class ProcessRuntime implements ContainerRuntime {
         entry.reaped = true;
         // The leader is gone: what is left of its group, and whatever carries the mark, dies too.
         if (c.pid !== undefined && !mainLive) signalGroup(c.pid, 'SIGKILL');
+        if (!this.closedSince) {
+          // One scan of /proc right after this turn serves every exit noticed in it (a burst of
+          // exits would otherwise scan once each); the container is not exited before it is done.
+          sweeping = true;
+          void killProcsWithEnvSoon(this.markerOf(c), c.pidStartTime)
+            .catch(() => undefined)
+            .then(() => {
+              sweeping = false;
+              check();
+            });
+          return;
+        }
         killProcsWithEnv(this.markerOf(c), c.pidStartTime);
       }
       // conmon writes the exit file before it has read the pipes to the end and closed the log:
@@ -381,10 +479,13 @@ export class ProcessRuntime implements ContainerRuntime {
         this.emit({ type: 'ContainerDied', podUid: c.podUid, containerId: c.id });
         return;
       }
-      entry.poll = this.clock.setTimer(ADOPTED_POLL_MS, check);
+      entry.poll = this.clock.setTimer(ADOPTED_POLL_MS, poll);
     };
     this.live.set(c.id, entry);
-    this.followers.set(c.id, check);
+    this.followers.set(c.id, () => check());
+    // conmon's end (its sync pipe closing) is the moment the log is complete: check then rather
+    // than on the next few-millisecond poll.
+    void conmonGone?.then(() => check());
     check();
   }
 
@@ -421,7 +522,7 @@ export class ProcessRuntime implements ContainerRuntime {
     };
     this.sandboxes.set(id, rec);
     this.persist('sandboxes');
-    return Promise.resolve(sandboxStatus(rec));
+    return this.saved().then(() => sandboxStatus(rec));
   }
 
   /** Marks the sandbox not ready; its containers are the kubelet's to stop first (CRI: idempotent). */
@@ -431,7 +532,7 @@ export class ProcessRuntime implements ContainerRuntime {
       rec.state = 'notready';
       this.persist('sandboxes');
     }
-    return Promise.resolve();
+    return this.saved();
   }
 
   /**
@@ -446,6 +547,7 @@ export class ProcessRuntime implements ContainerRuntime {
     }
     this.sandboxes.delete(sandboxId);
     this.persist();
+    await this.saved();
     const others = [...this.sandboxes.values()].some((s) => s.podUid === rec.podUid);
     if (!others) {
       rmSync(this.podDir(rec.podUid), { recursive: true, force: true });
@@ -454,8 +556,10 @@ export class ProcessRuntime implements ContainerRuntime {
   }
 
   listPodSandboxes(podUid?: string): Promise<PodSandboxStatus[]> {
-    const out = [...this.sandboxes.values()].filter((s) => podUid === undefined || s.podUid === podUid);
-    return Promise.resolve(out.map(sandboxStatus));
+    return this.afterSave(() => {
+      const out = [...this.sandboxes.values()].filter((s) => podUid === undefined || s.podUid === podUid);
+      return out.map(sandboxStatus);
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -530,7 +634,7 @@ export class ProcessRuntime implements ContainerRuntime {
     };
     this.containers.set(id, rec);
     this.persist('containers');
-    return Promise.resolve(id);
+    return this.saved().then(() => id);
   }
 
   async startContainer(containerId: string): Promise<void> {
@@ -544,6 +648,7 @@ export class ProcessRuntime implements ContainerRuntime {
     this.starting.add(containerId);
     try {
       await this.start(rec);
+      await this.saved();
     } finally {
       this.starting.delete(containerId);
     }
@@ -595,8 +700,9 @@ export class ProcessRuntime implements ContainerRuntime {
     if (this.shim && !rec.stdin) {
       log.close();
       let pid: number;
+      let conmonGone: Promise<void>;
       try {
-        ({ pid } = await this.shim.start({
+        ({ pid, conmonGone } = await this.shim.start({
           id: rec.id,
           bundle: this.shimBundle(rec),
           exitDir: this.exitDir,
@@ -622,7 +728,12 @@ export class ProcessRuntime implements ContainerRuntime {
       // Started is told before following the exit file: a command that ends at once must not be
       // reported dead before it was reported started.
       this.emit({ type: 'ContainerStarted', podUid: rec.podUid, containerId: rec.id });
-      this.follow(rec, { child: undefined, reaped: false, exited: Promise.resolve() }, () => undefined);
+      this.follow(
+        rec,
+        { child: undefined, reaped: false, exited: Promise.resolve() },
+        () => undefined,
+        conmonGone,
+      );
       return;
     }
 
@@ -754,6 +865,7 @@ export class ProcessRuntime implements ContainerRuntime {
     if (rec.state === 'running') await this.stopContainer(containerId, 0);
     this.containers.delete(containerId);
     this.persist('containers');
+    await this.saved();
     rmSync(join(rec.dir, String(rec.attempt)), { recursive: true, force: true });
     if (rec.shimmed) {
       rmSync(this.shimBundle(rec), { recursive: true, force: true });
@@ -763,14 +875,36 @@ export class ProcessRuntime implements ContainerRuntime {
   }
 
   listContainers(podUid?: string): Promise<ContainerStatus[]> {
-    const out = [...this.containers.values()].filter((c) => podUid === undefined || c.podUid === podUid);
-    return Promise.resolve(out.map(containerStatus));
+    return this.afterSave(() => {
+      const out = [...this.containers.values()].filter((c) => podUid === undefined || c.podUid === podUid);
+      return out.map(containerStatus);
+    });
   }
 
   containerStatus(containerId: string): Promise<ContainerStatus> {
+    return this.afterSave(() => {
+      const rec = this.containers.get(containerId);
+      if (!rec) throw new NotFoundError(`container "${containerId}" not found`);
+      return containerStatus(rec);
+    });
+  }
+
+  /**
+   * CRI ReopenContainerLog: a container under conmon is told through conmon's control FIFO (conmon
+   * writes its log itself); for one nodelet is the parent of, nodelet reopens the file it writes.
+   * As CRI-O: an error for a container that is not running.
+   */
+  async reopenContainerLog(containerId: string): Promise<void> {
     const rec = this.containers.get(containerId);
-    if (!rec) return Promise.reject(new NotFoundError(`container "${containerId}" not found`));
-    return Promise.resolve(containerStatus(rec));
+    if (!rec) throw new NotFoundError(`container "${containerId}" not found`);
+    const entry = this.live.get(containerId);
+    if (rec.state !== 'running' || !entry) throw new Error(`container ${containerId} is not running`);
+    if (rec.shimmed) {
+      await reopenConmonLog(this.shimBundle(rec), rec.logPath, (ms) => this.clock.sleep(ms));
+      return;
+    }
+    if (!entry.log) throw new Error(`container ${containerId} has no log file of nodelet's to reopen`);
+    entry.log.reopen();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -863,24 +997,6 @@ export class ProcessRuntime implements ContainerRuntime {
           cwd,
           env: { ...env, SHELL: '/bin/sh' },
           detached: true,
-  /**
-   * CRI ReopenContainerLog: a container under conmon is told through conmon's control FIFO (conmon
-   * writes its log itself); for one nodelet is the parent of, nodelet reopens the file it writes.
-   * As CRI-O: an error for a container that is not running.
-   */
-  async reopenContainerLog(containerId: string): Promise<void> {
-    const rec = this.containers.get(containerId);
-    if (!rec) throw new NotFoundError(`container "${containerId}" not found`);
-    const entry = this.live.get(containerId);
-    if (rec.state !== 'running' || !entry) throw new Error(`container ${containerId} is not running`);
-    if (rec.shimmed) {
-      await reopenConmonLog(this.shimBundle(rec), rec.logPath, (ms) => this.clock.sleep(ms));
-      return;
-    }
-    if (!entry.log) throw new Error(`container ${containerId} has no log file of nodelet's to reopen`);
-    entry.log.reopen();
-  }
-
           stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
         });
       } else {
@@ -986,6 +1102,12 @@ export class ProcessRuntime implements ContainerRuntime {
    * process that writes afterwards gets SIGPIPE); the README says what re-attaching would need.
    */
   close(): Promise<void> {
+    // What changed in this last turn is written now: a new runtime on this root reads it back.
+    try {
+      this.writeUnsaved();
+    } catch {
+      // As before a crash: the files hold the last change that was written.
+    }
     this.closed = true;
     this.listeners.clear();
     this.exitWatcher?.close();
