@@ -52,6 +52,9 @@ const roots: Record<string, string> = {
   ConfigMap: 'V1ConfigMap',
   Secret: 'V1Secret',
   Node: 'V1Node',
+  Endpoints: 'V1Endpoints',
+  EndpointSlice: 'V1EndpointSlice',
+  RuntimeClass: 'V1RuntimeClass',
 };
 
 // Go named types the decoder prints in "of type …" (k8s.io/api/core/v1/types.go, v0.32).
@@ -119,6 +122,9 @@ const goNames: Record<string, string> = {
   'NodeAddress.type': 'v1.NodeAddressType',
   'NodeStatus.phase': 'v1.NodePhase',
   'ServiceStatus.conditions': '[]v1.Condition',
+  'EndpointPort.protocol': 'v1.Protocol',
+  'EndpointSlice.addressType': 'v1.AddressType',
+  'DiscoveryEndpointPort.protocol': 'v1.Protocol',
 };
 
 // Fields that are resource.Quantity (or maps of them) in Go but plain strings in OpenAPI.
@@ -131,10 +137,14 @@ const quantityMaps: Record<string, string> = {
   'ContainerStatus.allocatedResources': 'v1.ResourceList',
   'NodeStatus.capacity': 'v1.ResourceList',
   'NodeStatus.allocatable': 'v1.ResourceList',
+  'Overhead.podFixed': 'v1.ResourceList',
 };
 const quantities = new Set(['EmptyDirVolumeSource.sizeLimit', 'ResourceFieldSelector.divisor']);
 
 function structName(model: string): string {
+  // discovery/v1 and core/v1 both have an EndpointPort; the discovery one keeps a group prefix
+  // (its Go name, printed in decoding errors, is EndpointPort too).
+  if (model === 'DiscoveryV1EndpointPort') return 'DiscoveryEndpointPort';
   return model.replace(/^(CoreV1|V1)(?=[A-Z])/, '');
 }
 

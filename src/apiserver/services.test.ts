@@ -316,6 +316,26 @@ describe('ConfigMaps, Secrets, Endpoints, EndpointSlices, RuntimeClasses', () =>
     await rejected('POST', SVC, service('first', { clusterIP: '10.96.0.1' }));
   });
 
+  test('strict field validation knows the new kinds', async () => {
+    const rc = await t.json<Obj>('POST', '/apis/node.k8s.io/v1/runtimeclasses?fieldValidation=Strict', {
+      body: { apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', metadata: { name: 'x' }, handlr: 'x' },
+    });
+    assert.equal(rc.status, 400);
+    assert.match(rc.body.message, /strict decoding error: unknown field "handlr"/);
+    const slice = await t.json<Obj>(
+      'POST',
+      '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?fieldValidation=Strict',
+      { body: { metadata: { name: 'y' }, addressType: 'IPv4', ports: [{ port: 'eighty' }] } },
+    );
+    assert.equal(slice.status, 400);
+    assert.match(slice.body.message, /cannot unmarshal string into Go struct field .*port of type int32/);
+    const ep = await t.json<Obj>('POST', '/api/v1/namespaces/default/endpoints?fieldValidation=Strict', {
+      body: { metadata: { name: 'z' }, subsets: [{ adresses: [] }] },
+    });
+    assert.equal(ep.status, 400);
+    assert.match(ep.body.message, /unknown field "subsets\[0\]\.adresses"/);
+  });
+
   test('discovery lists the new resources with their short names', async () => {
     const legacy = await t.json<Obj>('GET', '/api/v1');
     const byName = new Map<string, Obj>(legacy.body.resources.map((r: Obj) => [r.name, r]));

@@ -12,6 +12,9 @@ export const kindStructs: Readonly<Record<string, string>> = {
   ConfigMap: 'ConfigMap',
   Secret: 'Secret',
   Node: 'Node',
+  Endpoints: 'Endpoints',
+  EndpointSlice: 'EndpointSlice',
+  RuntimeClass: 'RuntimeClass',
 };
 
 export const structs: Readonly<Record<string, Readonly<Record<string, string>>>> = {
@@ -166,6 +169,12 @@ export const structs: Readonly<Record<string, Readonly<Record<string, string>>>>
   },
   ContainerUser: { linux: '@LinuxContainerUser' },
   DaemonEndpoint: { Port: 'int32' },
+  DiscoveryEndpointPort: {
+    appProtocol: 'string',
+    name: 'string',
+    port: 'int32',
+    protocol: 'string|v1.Protocol',
+  },
   DownwardAPIProjection: { items: '[]@DownwardAPIVolumeFile' },
   DownwardAPIVolumeFile: {
     fieldRef: '@ObjectFieldSelector',
@@ -175,6 +184,34 @@ export const structs: Readonly<Record<string, Readonly<Record<string, string>>>>
   },
   DownwardAPIVolumeSource: { defaultMode: 'int32', items: '[]@DownwardAPIVolumeFile' },
   EmptyDirVolumeSource: { medium: 'string|v1.StorageMedium', sizeLimit: 'quantity' },
+  Endpoint: {
+    addresses: '[]string',
+    conditions: '@EndpointConditions',
+    deprecatedTopology: 'map:string',
+    hints: '@EndpointHints',
+    hostname: 'string',
+    nodeName: 'string',
+    targetRef: '@ObjectReference',
+    zone: 'string',
+  },
+  EndpointAddress: { hostname: 'string', ip: 'string', nodeName: 'string', targetRef: '@ObjectReference' },
+  EndpointConditions: { ready: 'bool', serving: 'bool', terminating: 'bool' },
+  EndpointHints: { forZones: '[]@ForZone' },
+  EndpointPort: { appProtocol: 'string', name: 'string', port: 'int32', protocol: 'string|v1.Protocol' },
+  EndpointSlice: {
+    addressType: 'string|v1.AddressType',
+    apiVersion: 'string',
+    endpoints: '[]@Endpoint',
+    kind: 'string',
+    metadata: '@ObjectMeta',
+    ports: '[]@DiscoveryEndpointPort',
+  },
+  EndpointSubset: {
+    addresses: '[]@EndpointAddress',
+    notReadyAddresses: '[]@EndpointAddress',
+    ports: '[]@EndpointPort',
+  },
+  Endpoints: { apiVersion: 'string', kind: 'string', metadata: '@ObjectMeta', subsets: '[]@EndpointSubset' },
   EnvFromSource: { configMapRef: '@ConfigMapEnvSource', prefix: 'string', secretRef: '@SecretEnvSource' },
   EnvVar: { name: 'string', value: 'string', valueFrom: '@EnvVarSource' },
   EnvVarSource: {
@@ -248,6 +285,7 @@ export const structs: Readonly<Record<string, Readonly<Record<string, string>>>>
     secretRef: '@LocalObjectReference',
   },
   FlockerVolumeSource: { datasetName: 'string', datasetUUID: 'string' },
+  ForZone: { name: 'string' },
   GCEPersistentDiskVolumeSource: { fsType: 'string', partition: 'int32', pdName: 'string', readOnly: 'bool' },
   GRPCAction: { port: 'int32', service: 'string' },
   GitRepoVolumeSource: { directory: 'string', repository: 'string', revision: 'string' },
@@ -421,6 +459,7 @@ export const structs: Readonly<Record<string, Readonly<Record<string, string>>>>
     resourceVersion: 'string',
     uid: 'string',
   },
+  Overhead: { podFixed: 'map:quantity|v1.ResourceList' },
   OwnerReference: {
     apiVersion: 'string',
     blockOwnerDeletion: 'bool',
@@ -600,6 +639,14 @@ export const structs: Readonly<Record<string, Readonly<Record<string, string>>>>
     requests: 'map:quantity|v1.ResourceList',
   },
   ResourceStatus: { name: 'string', resources: '[]@ResourceHealth' },
+  RuntimeClass: {
+    apiVersion: 'string',
+    handler: 'string',
+    kind: 'string',
+    metadata: '@ObjectMeta',
+    overhead: '@Overhead',
+    scheduling: '@Scheduling',
+  },
   SELinuxOptions: { level: 'string', role: 'string', type: 'string', user: 'string' },
   ScaleIOVolumeSource: {
     fsType: 'string',
@@ -613,6 +660,7 @@ export const structs: Readonly<Record<string, Readonly<Record<string, string>>>>
     system: 'string',
     volumeName: 'string',
   },
+  Scheduling: { nodeSelector: 'map:string', tolerations: '[]@Toleration' },
   SeccompProfile: { localhostProfile: 'string', type: 'string|v1.SeccompProfileType' },
   Secret: {
     apiVersion: 'string',
