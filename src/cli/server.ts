@@ -22,6 +22,7 @@ import { startNodeDns } from '../dns/node-dns.ts';
 import { ensureBridge } from '../runtime/oci/cni.ts';
 import type { BackoffConfig } from '../kubelet/backoff.ts';
 import { Kubelet } from '../kubelet/kubelet.ts';
+import { FileHookJournal } from '../kubelet/lifecycle/hook-journal.ts';
 import { ContainerLogManager, type LogRotationPolicy } from '../kubelet/log-rotation.ts';
 import { ProbeManager } from '../kubelet/prober/prober-manager.ts';
 import { readCriLog } from '../runtime/cri-log.ts';
@@ -170,6 +171,8 @@ export async function startServer(
       ...(options.maxPods !== undefined ? { maxPods: options.maxPods } : {}),
       runtimeClasses: storeRuntimeClasses(store),
       objects: new StoreObjectSource(store),
+      // postStart progress survives a crash of nodelet: no hook run twice, none forgotten.
+      hookJournal: new FileHookJournal(join(dataDir, 'kubelet', 'hooks')),
     });
     const containerLogs = new ContainerLogManager({
       runtime,

@@ -8,6 +8,7 @@ import { admitByCount, DEFAULT_MAX_PODS, rejectedStatus, wasRejected } from './a
 import { CrashLoopBackoff, DEFAULT_CRASH_LOOP_BACKOFF, type BackoffConfig } from './backoff.ts';
 import { KubeletEventRecorder } from './event-recorder.ts';
 import { ImageManager } from './image-manager.ts';
+import type { HookJournal } from './lifecycle/hook-journal.ts';
 import type { HookRun } from './lifecycle/hook-run.ts';
 import type { KubeletVersion } from './pod-context.ts';
 import { PodWorker, type PodProber } from './pod-worker.ts';
@@ -34,6 +35,8 @@ export interface KubeletOptions {
   onStatus?: (pod: Pod, status: PodStatus) => void;
   /** The kubelet's --max-pods: active pods beyond it are rejected (admission.ts); 110 by default. */
   maxPods?: number;
+  /** postStart progress kept across restarts (lifecycle/hook-journal.ts); without it, a restart forgets. */
+  hookJournal?: HookJournal;
   /**
    * RuntimeClass objects: a pod's runtimeClassName resolves to the runtime handler of its sandbox
    * (runtime-class.ts). Without it every pod gets the empty handler (the runtime's default).
@@ -166,6 +169,7 @@ export class Kubelet {
       runtimeClasses: o.runtimeClasses,
       ...(o.objects ? { objects: o.objects } : {}),
       prober: this.prober,
+      ...(o.hookJournal ? { hookJournal: o.hookJournal } : {}),
       onHookRun: (p, run) => o.onHookRun?.(p, run),
       onStatus: (p, s) => o.onStatus?.(p, s),
       onTerminated: (id) => {
@@ -208,7 +212,11 @@ export class Kubelet {
 
   /** Containers whose pod is unknown to this node are killed with grace 1 (orphan cleanup). */
   private async cleanupOrphans(): Promise<void> {
-    const all = await this.opts.runtime.listContainers().catch(() => []);
+    const listedAt = this.opts.clock.now();
+    const all = await this.opts.runtime.listContainers().catch(() => undefined);
+    if (!all) return;
+    // Journal entries of containers that are gone (only when the list is known to be whole).
+    this.opts.hookJournal?.retain(new Set(all.map((c) => c.id)), listedAt);
     const orphans = all.filter((c) => c.state === 'running' && !this.workers.has(c.podUid));
     await Promise.all(orphans.map((c) => this.opts.runtime.stopContainer(c.id, 2).catch(() => undefined)));
   }

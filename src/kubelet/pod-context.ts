@@ -6,6 +6,7 @@ import type { CrashLoopBackoff } from './backoff.ts';
 import type { StartFailure } from './container-statuses.ts';
 import type { EventRecorder } from './event-recorder.ts';
 import type { ImageManager } from './image-manager.ts';
+import type { HookJournal } from './lifecycle/hook-journal.ts';
 import type { HookRun } from './lifecycle/hook-run.ts';
 import type { ObjectSource } from './ports.ts';
 
@@ -26,6 +27,11 @@ export interface NodeDeps {
   random: () => number;
   /** ConfigMaps, Secrets and Services for container environments; without it none exist. */
   objects?: ObjectSource;
+}
+
+export interface NodeDeps {
+  /** Where postStart progress is kept across a nodelet restart (lifecycle/hook-journal.ts). */
+  hookJournal?: HookJournal;
 }
 
 export interface PodContext extends NodeDeps {

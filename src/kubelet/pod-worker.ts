@@ -5,7 +5,7 @@ import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import type { Timer } from '../util/clock.ts';
 import { killContainer, MIN_GRACE_SECONDS } from './container-kill.ts';
 import { defaultKubeletDns, podDnsConfig } from './dns-config.ts';
-import { startContainer } from './container-start.ts';
+import { recoverPostStart, startContainer } from './container-start.ts';
 import type { StartFailure } from './container-statuses.ts';
 import { formatHookRun, hookAnnotationKey, type HookRun } from './lifecycle/hook-run.ts';
 import { computePodActions, shouldRestart, type PodActions } from './pod-actions.ts';
@@ -23,7 +23,10 @@ export interface PodProber {
   removePod(uid: string): void;
   podTerminating(uid: string): void;
   updatePodStatus(pod: Pod, status: PodStatus): void;
-  result(kind: 'liveness' | 'readiness' | 'startup', containerId: string): 'Success' | 'Failure' | 'Unknown' | undefined;
+  result(
+    kind: 'liveness' | 'readiness' | 'startup',
+    containerId: string,
+  ): 'Success' | 'Failure' | 'Unknown' | undefined;
   annotations(uid: string): Record<string, string>;
 }
 
@@ -72,6 +75,7 @@ export class PodWorker {
   private stopping: Map<string, SpecContainer> = new Map();
   private detached = false;
   private deadlineExceeded = false;
+  private hooksRecovered = false;
 
   constructor(pod: Pod, deps: WorkerDeps) {
     this.pod = pod;
@@ -110,7 +114,12 @@ export class PodWorker {
   update(pod: Pod): void {
     const wasDeleting = !!this.pod.metadata?.deletionTimestamp;
     const relevant = (p: Pod): string =>
-      JSON.stringify([p.spec, p.metadata?.deletionTimestamp, p.metadata?.deletionGracePeriodSeconds, p.metadata?.labels]);
+      JSON.stringify([
+        p.spec,
+        p.metadata?.deletionTimestamp,
+        p.metadata?.deletionGracePeriodSeconds,
+        p.metadata?.labels,
+      ]);
     const changed = relevant(pod) !== relevant(this.pod);
     this.pod = pod;
     // Our own status writes come back as updates; only spec and deletion changes need a sync.
@@ -173,7 +182,9 @@ export class PodWorker {
       } catch (e) {
         if (this.detached) return;
         if (!this.round.signal.aborted) {
-          process.emitWarning(`pod ${this.pod.metadata?.name}: sync failed: ${(e as Error).stack ?? String(e)}`);
+          process.emitWarning(
+            `pod ${this.pod.metadata?.name}: sync failed: ${(e as Error).stack ?? String(e)}`,
+          );
         }
         this.schedule(this.backoffDelay());
       }
@@ -283,7 +294,13 @@ export class PodWorker {
         return false;
       }
       if (view.sandbox) {
-        d.recorder.event(this.pod, undefined, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
+        d.recorder.event(
+          this.pod,
+          undefined,
+          'Normal',
+          'SandboxChanged',
+          'Pod sandbox changed, it will be killed and re-created.',
+        );
         await this.killAll(undefined);
         for (const c of view.containers) {
           if (c.labels['nodelet.dev/container-kind'] !== 'regular') await d.runtime.removeContainer(c.id);
@@ -321,6 +338,11 @@ export class PodWorker {
       await this.publish(this.statusFromView(view, false));
     }
     d.prober?.addPod(this.pod);
+    // Once per worker (so after a nodelet restart): hooks a previous run left unsettled.
+    if (!this.hooksRecovered) {
+      this.hooksRecovered = true;
+      if (await recoverPostStart(this.ctx, view, signal)) view = await observePod(d.runtime, this.uid);
+    }
 
     const actions = computePodActions({
       pod: this.pod,
@@ -342,7 +364,13 @@ export class PodWorker {
       return;
     }
     const msg = e instanceof Error ? e.message : String(e);
-    this.deps.recorder.event(this.pod, undefined, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${msg}`);
+    this.deps.recorder.event(
+      this.pod,
+      undefined,
+      'Warning',
+      'FailedCreatePodSandBox',
+      `Failed to create pod sandbox: ${msg}`,
+    );
     this.schedule(this.backoffDelay());
   }
 
@@ -394,7 +422,9 @@ export class PodWorker {
       await Promise.all(
         view.containers
           .filter((c) => c.state === 'running')
-          .map((c) => this.deps.runtime.stopContainer(c.id, Math.max(g, MIN_GRACE_SECONDS)).catch(() => undefined)),
+          .map((c) =>
+            this.deps.runtime.stopContainer(c.id, Math.max(g, MIN_GRACE_SECONDS)).catch(() => undefined),
+          ),
       );
     })();
   }
@@ -441,7 +471,9 @@ export class PodWorker {
     this.terminationGrace = this.effectiveGrace();
     // Pods finishing on their own (and deadline kills) use their spec's grace per container.
     const podDeleted = this.removed || !!this.pod.metadata?.deletionTimestamp;
-    await this.killAll(podDeleted ? this.terminationGrace : this.pod.spec?.terminationGracePeriodSeconds ?? 30);
+    await this.killAll(
+      podDeleted ? this.terminationGrace : (this.pod.spec?.terminationGracePeriodSeconds ?? 30),
+    );
     for (const sb of (await observePod(d.runtime, this.uid)).sandboxes) {
       if (sb.state === 'ready') await d.runtime.stopPodSandbox(sb.id);
     }
@@ -485,7 +517,8 @@ export class PodWorker {
 
 /** Terminal pods: Ready and ContainersReady forced False with PodCompleted / PodFailed. */
 function recomputeReadiness(status: PodStatus, now: string): PodStatus {
-  const reason = status.phase === 'Succeeded' ? 'PodCompleted' : status.phase === 'Failed' ? 'PodFailed' : undefined;
+  const reason =
+    status.phase === 'Succeeded' ? 'PodCompleted' : status.phase === 'Failed' ? 'PodFailed' : undefined;
   if (!reason) return status;
   for (const c of status.conditions ?? []) {
     if ((c.type === 'Ready' || c.type === 'ContainersReady') && c.status === 'True') {

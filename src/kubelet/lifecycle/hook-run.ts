@@ -15,6 +15,8 @@ export interface HookRun {
   output: string;
   /** The kubelet's handler failure message (used as the PostStartHookError waiting message). */
   failureMessage?: string;
+  /** nodelet stopped while the hook ran: its outcome is unknown, and it is not run again (hook-journal.ts). */
+  interrupted?: boolean;
 }
 
 const TAIL_BYTES = 1024;
@@ -27,7 +29,8 @@ export function tail(text: string, max = TAIL_BYTES): string {
 export function formatHookRun(r: HookRun): string {
   const when = new Date(Math.floor(r.at / 1000) * 1000).toISOString().replace('.000Z', 'Z');
   const out = r.output.trim() ? `: ${r.output.trim().replace(/\s*\n\s*/g, ' ⏎ ')}` : '';
-  return `${r.ok ? 'succeeded' : 'failed'} at ${when} after ${r.durationMs}ms (${r.handler}, ${r.result})${out}`;
+  const outcome = r.interrupted ? 'interrupted' : r.ok ? 'succeeded' : 'failed';
+  return `${outcome} at ${when} after ${r.durationMs}ms (${r.handler}, ${r.result})${out}`;
 }
 
 /** Annotation key under which the latest run of a hook is kept on the pod. */
