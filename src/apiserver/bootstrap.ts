@@ -116,38 +116,49 @@ export function ensureServiceBootstrap(
     ...(options.serviceCidr !== undefined ? { serviceCidr: options.serviceCidr } : {}),
     ...(options.nodePortRange !== undefined ? { nodePortRange: options.nodePortRange } : {}),
   });
-  const now = clock.now();
-  const svcKey = { resource: 'services', namespace: 'default', name: 'kubernetes' };
-  const first = network.ips.first();
-  const existing = store.get<Service>(svcKey);
-  if (!existing) {
-    store.create(svcKey, kubernetesService(first, options.apiPort, now, uid()));
-  } else if (existing.spec?.clusterIP !== first && !network.ips.contains(existing.spec?.clusterIP ?? '')) {
-    // The range changed: the Service moves to the new range's first address, as the API server
-    // recreates it when its IP is outside the configured range.
-    store.delete(svcKey);
-    store.create(svcKey, kubernetesService(first, options.apiPort, now, uid()));
-  } else if (existing.spec?.ports?.[0]?.targetPort !== options.apiPort) {
-    const ports = (existing.spec?.ports ?? []).map((p) =>
-      p.name === 'https' ? { ...p, targetPort: options.apiPort } : p,
-    );
-    store.update(svcKey, { ...existing, spec: { ...existing.spec, ports } });
-  }
-  const epKey = { resource: 'endpoints', namespace: 'default', name: 'kubernetes' };
-  const wanted = kubernetesEndpoints(options.apiAddress, options.apiPort, now, uid());
-  const ep = store.get<Endpoints>(epKey);
-  if (!ep) store.create(epKey, wanted);
-  else if (JSON.stringify(ep.subsets) !== JSON.stringify(wanted.subsets))
-    store.update(epKey, { ...ep, subsets: wanted.subsets });
-  const sliceKey = { resource: 'endpointslices', namespace: 'default', name: 'kubernetes' };
-  const wantedSlice = kubernetesEndpointSlice(options.apiAddress, options.apiPort, now, uid());
-  const slice = store.get<EndpointSlice>(sliceKey);
-  if (!slice) store.create(sliceKey, wantedSlice);
-  else if (
-    JSON.stringify([slice.endpoints, slice.ports]) !==
-    JSON.stringify([wantedSlice.endpoints, wantedSlice.ports])
-  ) {
-    store.update(sliceKey, { ...slice, endpoints: wantedSlice.endpoints, ports: wantedSlice.ports });
+  const reconcile = (): void => {
+    const now = clock.now();
+    const svcKey = { resource: 'services', namespace: 'default', name: 'kubernetes' };
+    const first = network.ips.first();
+    const existing = store.get<Service>(svcKey);
+    if (!existing) {
+      store.create(svcKey, kubernetesService(first, options.apiPort, now, uid()));
+    } else if (existing.spec?.clusterIP !== first && !network.ips.contains(existing.spec?.clusterIP ?? '')) {
+      // The range changed: the Service moves to the new range's first address, as the API server
+      // recreates it when its IP is outside the configured range.
+      store.delete(svcKey);
+      store.create(svcKey, kubernetesService(first, options.apiPort, now, uid()));
+    } else if (existing.spec?.ports?.[0]?.targetPort !== options.apiPort) {
+      const ports = (existing.spec?.ports ?? []).map((p) =>
+        p.name === 'https' ? { ...p, targetPort: options.apiPort } : p,
+      );
+      store.update(svcKey, { ...existing, spec: { ...existing.spec, ports } });
+    }
+    const epKey = { resource: 'endpoints', namespace: 'default', name: 'kubernetes' };
+    const wanted = kubernetesEndpoints(options.apiAddress, options.apiPort, now, uid());
+    const ep = store.get<Endpoints>(epKey);
+    if (!ep) store.create(epKey, wanted);
+    else if (JSON.stringify(ep.subsets) !== JSON.stringify(wanted.subsets))
+      store.update(epKey, { ...ep, subsets: wanted.subsets });
+    const sliceKey = { resource: 'endpointslices', namespace: 'default', name: 'kubernetes' };
+    const wantedSlice = kubernetesEndpointSlice(options.apiAddress, options.apiPort, now, uid());
+    const slice = store.get<EndpointSlice>(sliceKey);
+    if (!slice) store.create(sliceKey, wantedSlice);
+    else if (
+      JSON.stringify([slice.endpoints, slice.ports]) !==
+      JSON.stringify([wantedSlice.endpoints, wantedSlice.ports])
+    ) {
+      store.update(sliceKey, { ...slice, endpoints: wantedSlice.endpoints, ports: wantedSlice.ports });
+    }
+  };
+  reconcile();
+  // As the API server's endpoint reconciler: the `kubernetes` Service, Endpoints and EndpointSlice
+  // come back when someone deletes them (`kubectl delete svc --all`).
+  const rv = store.currentResourceVersion();
+  for (const resource of ['services', 'endpoints', 'endpointslices']) {
+    store.watch(resource, { namespace: 'default', resourceVersion: rv }, (e) => {
+      if (e.type === 'DELETED' && e.object.metadata?.name === 'kubernetes') reconcile();
+    });
   }
   for (const name of BUILTIN_RUNTIME_CLASSES) {
     const key = { resource: 'runtimeclasses', namespace: '', name };
@@ -155,7 +166,7 @@ export function ensureServiceBootstrap(
       const rc: RuntimeClass = {
         apiVersion: 'node.k8s.io/v1',
         kind: 'RuntimeClass',
-        metadata: { name, uid: uid(), creationTimestamp: rfc3339(now) },
+        metadata: { name, uid: uid(), creationTimestamp: rfc3339(clock.now()) },
         handler: name,
       };
       store.create(key, rc);

@@ -314,6 +314,11 @@ describe('ConfigMaps, Secrets, Endpoints, EndpointSlices, RuntimeClasses', () =>
     ]);
     // 10.96.0.1 is now held: nobody else gets it.
     await rejected('POST', SVC, service('first', { clusterIP: '10.96.0.1' }));
+    // Deleted, it comes back at once, as the API server's reconciler brings it back.
+    assert.equal((await t.json('DELETE', `${SVC}/kubernetes`)).status, 200);
+    const back = await t.json<Obj>('GET', `${SVC}/kubernetes`);
+    assert.equal(back.status, 200);
+    assert.equal(back.body.spec.clusterIP, '10.96.0.1');
   });
 
   test('strict field validation knows the new kinds', async () => {
