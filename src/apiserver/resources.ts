@@ -419,10 +419,8 @@ export const services: ResourceDef = {
   shortNames: ['svc'],
   categories: ['all'],
   verbs: ALL_VERBS,
-  subresources: [
-    { name: 'proxy', kind: 'ServiceProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] },
-    { name: 'status', kind: 'Service', verbs: ['get', 'patch', 'update'] },
-  ],
+  // services/proxy is not served, so discovery does not list it.
+  subresources: [{ name: 'status', kind: 'Service', verbs: ['get', 'patch', 'update'] }],
   storage: 'services',
   // ServiceToSelectableFields (1.31+): spec.clusterIP and spec.type next to the metadata.
   selectableFields: ['metadata.name', 'metadata.namespace', 'spec.clusterIP', 'spec.type'],
