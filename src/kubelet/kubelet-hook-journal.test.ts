@@ -41,7 +41,11 @@ function node() {
   };
   const create = (pod: Pod): void =>
     void createBoundPod(store, new StoreEventSink(store), pod, 'nodelet', clock);
-  const pod = (): Pod => store.get<Pod>({ resource: 'pods', namespace: 'default', name: 'p' });
+  const pod = (): Pod => {
+    const p = store.get<Pod>({ resource: 'pods', namespace: 'default', name: 'p' });
+    assert.ok(p, 'the pod exists');
+    return p;
+  };
   const events = (): string[] =>
     store
       .list<Event>('events')
