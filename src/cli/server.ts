@@ -2,9 +2,9 @@
 // Kubernetes API over HTTPS, the one-node scheduler, the kubelet on the process runtime, the node
 // status heartbeat and the namespace and event-TTL controllers. Stopping it detaches from the
 // pods (they keep running) so the next start reconciles them, as a kubelet restart does.
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { isIP } from 'node:net';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { ensureServiceBootstrap, ensureSystemNamespaces } from '../apiserver/bootstrap.ts';
@@ -142,7 +142,7 @@ export async function startServer(
 ): Promise<{ running: RunningServer; stopped: Promise<void> }> {
   const clock = options.clock ?? realClock;
   const dataDir = resolve(options.dataDir);
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  prepareDataDir(dataDir);
   const store = SqliteStore.open(join(dataDir, 'store.db'));
   const err = (line: string): void => void options.stderr.write(`${line}\n`);
   try {
@@ -258,6 +258,48 @@ export async function startServer(
   } catch (e) {
     store.close();
     throw e;
+  }
+}
+
+/** `read-only file system (EROFS)` from a Node fs error. */
+function fsCause(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const m = /^[A-Z]+: ([^,]+)/.exec(err.message);
+  return err.code !== undefined && m?.[1] !== undefined ? `${m[1]} (${err.code})` : err.message;
+}
+
+/**
+ * The data directory, created when missing. When it cannot be used — a file where the directory
+ * should be, a read-only or unwritable disk — one line says which path and why, before anything
+ * is written.
+ */
+export function prepareDataDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    // Name the part of the path that is in the way: the nearest existing ancestor.
+    let at = dirname(dir);
+    while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
+    if (existsSync(at) && !statSync(at).isDirectory())
+      throw new Error(`cannot create the data directory ${dir}: ${at} is a file, not a directory`, {
+        cause: e,
+      });
+    try {
+      accessSync(at, constants.W_OK);
+    } catch (denied) {
+      throw new Error(`cannot create the data directory ${dir}: ${at} is not writable: ${fsCause(denied)}`, {
+        cause: e,
+      });
+    }
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new Error(`the data directory ${dir} is a file, not a directory`, { cause: e });
+    throw new Error(`cannot create the data directory ${dir}: ${fsCause(e)}`, { cause: e });
+  }
+  if (!statSync(dir).isDirectory()) throw new Error(`the data directory ${dir} is a file, not a directory`);
+  try {
+    accessSync(dir, constants.R_OK | constants.W_OK | constants.X_OK);
+  } catch (e) {
+    throw new Error(`the data directory ${dir} cannot be used: ${fsCause(e)}`, { cause: e });
   }
 }
 

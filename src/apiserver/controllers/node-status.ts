@@ -59,7 +59,13 @@ export class NodeStatusWriter {
     this.write(true, true);
     this.renewLease();
     const tick = (): void => {
-      this.renewLease();
+      // As the kubelet's lease controller: a renewal that fails (a full disk) is tried again next
+      // period; thrown from a timer it would end the process.
+      try {
+        this.renewLease();
+      } catch {
+        // retried at the next tick
+      }
       this.write(true, false);
       this.timer = this.o.clock.setTimer(NODE_STATUS_UPDATE_MS, tick);
     };
