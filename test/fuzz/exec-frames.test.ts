@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { ExecStreams, NodeStreams } from '../../src/apiserver/node-streams.ts';
+import { Rng } from './prng.ts';
 import { startTestServer, TEST_TOKEN, type TestServer } from '../../src/apiserver/test-server.ts';
 
 /** Every process exec started, to see that each one is gone at the end of its session. */
@@ -249,4 +250,55 @@ describe('exec: broken WebSocket frames', () => {
       await v.arrayBuffer();
     });
   }
+});
+
+/** Seeded random frame sequences: any header bits, lengths, masks, garbage between frames. */
+function randomFrames(rng: Rng): Buffer[] {
+  const out: Buffer[] = [];
+  for (let n = 1 + rng.int(6); n > 0; n--) {
+    const r = rng.int(4);
+    if (r === 0) out.push(rng.bytes(1 + rng.int(64)));
+    else {
+      const payload = Buffer.concat([
+        Buffer.from([rng.pick([0, 1, 2, 3, 4, 255, rng.int(256)])]),
+        rng.bytes(rng.int(300)),
+      ]);
+      const declared = rng.chance(0.2)
+        ? BigInt(rng.pick([125, 126, 65535, 65536, 2 ** 31, 2 ** 40]))
+        : undefined;
+      out.push(
+        frame(rng.int(16), payload, {
+          mask: rng.chance(0.85),
+          fin: rng.chance(0.8),
+          rsv: rng.chance(0.1) ? rng.int(8) : 0,
+          ...(declared !== undefined ? { declared } : {}),
+        }),
+      );
+    }
+  }
+  return out;
+}
+
+describe('exec: random frames (seeded)', () => {
+  const SEED = 4242;
+  test('40 random frame sequences: every connection ends, every process is killed, the server answers', async () => {
+    for (let i = 0; i < 40; i++) {
+      const rng = Rng.forCase(SEED, i);
+      const before = children.length;
+      const { socket, closed } = await handshake();
+      const deadline = Date.now() + 5000;
+      while (children.length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      const child = children[before];
+      assert.ok(child, `case ${i}: exec started no process`);
+      for (const f of randomFrames(rng)) if (!socket.destroyed) socket.write(f);
+      // Frames that were valid leave the session open: the client then goes away.
+      await new Promise((r) => setTimeout(r, 50));
+      if (!socket.destroyed) socket.end();
+      await within(closed, 5000, `case ${i} (seed ${SEED}): the connection closing`);
+      assert.ok(await gone(child), `case ${i} (seed ${SEED}): the exec’d process is still running`);
+    }
+    const v = await t.request('GET', '/version');
+    assert.equal(v.status, 200);
+    await v.arrayBuffer();
+  });
 });

@@ -210,6 +210,20 @@ describe('request bodies over the limit or too slow', () => {
     await v.arrayBuffer();
   });
 
+  test('a client that goes away halfway through its body leaves the server answering', async () => {
+    for (let i = 0; i < 20; i++) {
+      await raw(
+        s.port,
+        `POST /api/v1/namespaces/default/pods HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TEST_TOKEN}\r\n` +
+          'Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"apiVersion":"v1",',
+        { end: true },
+      );
+    }
+    const v = await s.request('GET', '/version');
+    assert.equal(v.status, 200);
+    await v.arrayBuffer();
+  });
+
   test('a body that stops halfway is answered 408 after the request timeout, not held forever', async () => {
     const store = new MemoryStore();
     const server = new ApiServer({ store, clock: new FakeClock(), token: TEST_TOKEN, requestTimeoutMs: 300 });

@@ -183,7 +183,12 @@ export function mutateObject(rng: Rng, original: Json): Json {
         // replace a number or string with one out of range
         if (typeof here === 'number')
           root = setAt(root, path, rng.pick([-here - 1, here * 1e12, 0.5, 1e308]));
-        else if (typeof here === 'string') root = setAt(root, path, here.repeat(rng.pick([2, 50, 1000])));
+        else if (typeof here === 'string')
+          root = setAt(
+            root,
+            path,
+            here.repeat(Math.max(1, Math.min(rng.pick([2, 50, 1000]), Math.floor(4e6 / (here.length + 1))))),
+          );
         else root = setAt(root, path, oddValue(rng));
       }
     }
