@@ -9,7 +9,7 @@ import { serviceTableRow } from './service-row.ts';
 
 const NOW = Date.parse('2025-01-15T12:00:00Z');
 const created = '2025-01-15T11:00:00Z';
-const svc = (spec: Service['spec'], status?: Service['status']): Service => ({
+const svc = (spec: NonNullable<Service['spec']>, status?: Service['status']): Service => ({
   metadata: { name: 's', creationTimestamp: created },
   spec,
   ...(status ? { status } : {}),
@@ -68,7 +68,7 @@ test('Service rows: the forms of TYPE, CLUSTER-IP, EXTERNAL-IP, PORT(S), SELECTO
 test('Endpoints rows: ip:port pairs, three at most, <none> without subsets, bare IPs without ports', () => {
   const ep = (subsets: Endpoints['subsets']): Endpoints => ({
     metadata: { name: 'e', creationTimestamp: created },
-    subsets,
+    ...(subsets ? { subsets } : {}),
   });
   assert.deepEqual(endpointsTableRow(ep(undefined), NOW), ['e', '<none>', '60m']);
   assert.equal(
