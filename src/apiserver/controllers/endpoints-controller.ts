@@ -19,7 +19,13 @@ import {
 import { NotFoundError, type Store } from '../../store/store.ts';
 import type { Clock } from '../../util/clock.ts';
 import { rfc3339 } from '../meta.ts';
-import { nsName, podEndpointFingerprint, SyncRunner, type ControllerOptions } from './service-watch.ts';
+import {
+  nsName,
+  ObjectCache,
+  podEndpointFingerprint,
+  SyncRunner,
+  type ControllerOptions,
+} from './service-watch.ts';
 import { rfc3339Nano, TriggerTimeTracker } from './trigger-time-tracker.ts';
 
 export class EndpointsController {
@@ -28,6 +34,8 @@ export class EndpointsController {
   private readonly uid: () => string;
   private readonly runner: SyncRunner;
   private readonly triggers = new TriggerTimeTracker();
+  private readonly pods = new ObjectCache<Pod>();
+  private readonly services = new ObjectCache<Service>();
 
   constructor(opts: ControllerOptions) {
     this.store = opts.store;
@@ -39,16 +47,22 @@ export class EndpointsController {
   start(): void {
     const rv = this.store.currentResourceVersion();
     const services = this.store.list<Service>('services').items;
+    this.services.seed(services);
+    this.pods.seed(this.store.list<Pod>('pods').items);
     this.runner.watch<Service>(this.store, 'services', rv, (e) => {
+      this.services.apply(e);
       const { namespace, name } = nsName(e.object);
       this.runner.run(namespace, name);
     });
-    this.runner.watch<Pod>(this.store, 'pods', rv, (e) => this.podChanged(e.object, e.previous, e.type));
+    this.runner.watch<Pod>(this.store, 'pods', rv, (e) => {
+      this.pods.apply(e);
+      this.podChanged(e.object, e.previous, e.type);
+    });
     // A deleted Endpoints object of a Service with a selector is written again.
     this.runner.watch<Endpoints>(this.store, 'endpoints', rv, (e) => {
       if (e.type !== 'DELETED') return;
       const { namespace, name } = nsName(e.object);
-      const svc = this.store.get<Service>({ resource: 'services', namespace, name });
+      const svc = this.services.get(namespace, name);
       if (svc && serviceSelector(svc)) this.runner.run(namespace, name);
     });
     this.removeLeftovers(services);
@@ -67,7 +81,7 @@ export class EndpointsController {
     if (type === 'MODIFIED' && previous && podEndpointFingerprint(pod) === podEndpointFingerprint(previous))
       return;
     const namespace = pod.metadata?.namespace ?? 'default';
-    for (const svc of this.store.list<Service>('services', { namespace }).items) {
+    for (const svc of this.services.list(namespace)) {
       if (selectsPod(svc, pod) || (previous && selectsPod(svc, previous))) {
         this.runner.run(namespace, svc.metadata?.name ?? '');
       }
@@ -87,7 +101,7 @@ export class EndpointsController {
 
   private syncService(namespace: string, name: string): void {
     const key = { resource: 'endpoints', namespace, name };
-    const svc = this.store.get<Service>({ resource: 'services', namespace, name });
+    const svc = this.services.get(namespace, name);
     if (!svc) {
       this.triggers.forget(namespace, name);
       try {
@@ -99,7 +113,7 @@ export class EndpointsController {
     }
     if (svc.spec?.type === 'ExternalName' || !serviceSelector(svc)) return;
 
-    const pods = this.store.list<Pod>('pods', { namespace }).items.filter((p) => selectsPod(svc, p));
+    const pods = this.pods.list(namespace).filter((p) => selectsPod(svc, p));
     const subsets = computeEndpointSubsets(svc, pods);
     const triggerTime = this.triggers.compute(svc, pods);
     const labels = endpointsLabels(svc);

@@ -230,10 +230,10 @@ describe('endpoints controller', () => {
     store.create(key('services', 'web'), service('web', { selector: { app: 'web' } }));
     const realCreate = store.create.bind(store);
     let fail = true;
-    store.create = ((k, o) => {
+    store.create = (k, o) => {
       if (fail && k.resource === 'endpoints') throw new Error('disk full');
       return realCreate(k, o);
-    });
+    };
     c.start();
     assert.deepEqual(errors, ['default/web']);
     assert.equal(store.get(key('endpoints', 'web')), undefined);
@@ -322,6 +322,26 @@ describe('EndpointSlice controller', () => {
     // The Service goes: its slices go (as the owner reference has them collected).
     store.delete(key('services', 'web'));
     assert.equal(slicesOf(store, 'web').length, 0);
+    c.stop();
+  });
+
+  test('syncs inside one delivery see the slices just written (no duplicates while events queue)', () => {
+    const { store, clock } = setup();
+    // Registered first: while pod a's ADDED is delivered, pod b is created (its events queue).
+    store.watch<Pod>('pods', {}, (e) => {
+      if (e.type === 'ADDED' && e.object.metadata?.name === 'a')
+        store.create(key('pods', 'b'), pod('b', '10.87.0.6', true));
+    });
+    const c = new EndpointSliceController({ store, clock });
+    c.start();
+    store.create(key('services', 'web'), service('web', { selector: { app: 'web' } }));
+    store.create(key('pods', 'a'), pod('a', '10.87.0.5', true));
+    const slices = slicesOf(store, 'web');
+    assert.equal(slices.length, 1);
+    assert.deepEqual(
+      slices[0]?.endpoints.map((e) => e.addresses[0]),
+      ['10.87.0.5', '10.87.0.6'],
+    );
     c.stop();
   });
 

@@ -22,25 +22,15 @@ import {
 } from '../../api/endpoints.ts';
 import type { Store } from '../../store/store.ts';
 import type { Clock } from '../../util/clock.ts';
-import { applySliceOps, planSlices } from './endpointslice-reconcile.ts';
-import { nsName, podEndpointFingerprint, SyncRunner, type ControllerOptions } from './service-watch.ts';
+import { applySliceOps, planSlices, SliceCache, type SliceOps } from './endpointslice-reconcile.ts';
+import {
+  nsName,
+  ObjectCache,
+  podEndpointFingerprint,
+  SyncRunner,
+  type ControllerOptions,
+} from './service-watch.ts';
 import { TriggerTimeTracker } from './trigger-time-tracker.ts';
-
-/** The slices a controller manages for one Service, found by their labels. */
-export function slicesFor(
-  store: Store,
-  namespace: string,
-  service: string,
-  managedBy: string,
-): EndpointSlice[] {
-  return store
-    .list<EndpointSlice>('endpointslices', { namespace })
-    .items.filter(
-      (s) =>
-        s.metadata?.labels?.[LABEL_SERVICE_NAME] === service &&
-        s.metadata.labels[LABEL_MANAGED_BY] === managedBy,
-    );
-}
 
 /** setEndpointSliceLabels: the Service's labels, then service-name, managed-by and headless. */
 export function sliceLabels(svc: Service): Record<string, string> {
@@ -60,6 +50,11 @@ export class EndpointSliceController {
   private readonly uid: () => string;
   private readonly runner: SyncRunner;
   private readonly triggers = new TriggerTimeTracker();
+  private readonly pods = new ObjectCache<Pod>();
+  private readonly services = new ObjectCache<Service>();
+  private readonly slices = new SliceCache(ENDPOINTSLICE_CONTROLLER);
+  /** resourceVersions of our own slice writes, not to be reacted to when they come back. */
+  private readonly own = new Set<string>();
 
   constructor(opts: ControllerOptions) {
     this.store = opts.store;
@@ -71,27 +66,37 @@ export class EndpointSliceController {
   start(): void {
     const rv = this.store.currentResourceVersion();
     const services = this.store.list<Service>('services').items;
+    this.services.seed(services);
+    this.pods.seed(this.store.list<Pod>('pods').items);
+    this.slices.seed(this.store);
     this.runner.watch<Service>(this.store, 'services', rv, (e) => {
+      this.services.apply(e);
       const { namespace, name } = nsName(e.object);
       this.runner.run(namespace, name);
     });
     this.runner.watch<Pod>(this.store, 'pods', rv, (e) => {
+      this.pods.apply(e);
       const pod = e.object;
       const prev = e.previous;
       if (e.type === 'MODIFIED' && prev && podEndpointFingerprint(pod) === podEndpointFingerprint(prev))
         return;
       const namespace = pod.metadata?.namespace ?? 'default';
-      for (const svc of this.store.list<Service>('services', { namespace }).items) {
+      for (const svc of this.services.list(namespace)) {
         if (selectsPod(svc, pod) || (prev && selectsPod(svc, prev)))
           this.runner.run(namespace, svc.metadata?.name ?? '');
       }
     });
-    // Someone else changed or deleted one of our slices: put it right (our own writes come back
-    // here too, and find nothing to do).
+    // Someone else changed or deleted one of our slices: put it right.
     this.runner.watch<EndpointSlice>(this.store, 'endpointslices', rv, (e) => {
       const labels = e.object.metadata?.labels ?? {};
-      if (labels[LABEL_MANAGED_BY] !== ENDPOINTSLICE_CONTROLLER) return;
-      const service = labels[LABEL_SERVICE_NAME];
+      if (
+        labels[LABEL_MANAGED_BY] !== ENDPOINTSLICE_CONTROLLER &&
+        e.previous?.metadata?.labels?.[LABEL_MANAGED_BY] !== ENDPOINTSLICE_CONTROLLER
+      )
+        return;
+      if (!this.slices.apply(e.type, e.object)) return;
+      if (this.own.delete(e.object.metadata?.resourceVersion ?? '')) return;
+      const service = labels[LABEL_SERVICE_NAME] ?? e.previous?.metadata?.labels?.[LABEL_SERVICE_NAME];
       if (service) this.runner.run(e.object.metadata?.namespace ?? '', service);
     });
     const names = new Set(services.map((s) => `${s.metadata?.namespace ?? ''}/${s.metadata?.name ?? ''}`));
@@ -100,17 +105,9 @@ export class EndpointSliceController {
       this.runner.run(namespace, name);
     }
     // Slices of Services deleted while nodelet was down.
-    for (const s of this.store.list<EndpointSlice>('endpointslices').items) {
-      const labels = s.metadata?.labels ?? {};
-      const service = labels[LABEL_SERVICE_NAME];
-      const namespace = s.metadata?.namespace ?? '';
-      if (
-        labels[LABEL_MANAGED_BY] === ENDPOINTSLICE_CONTROLLER &&
-        service &&
-        !names.has(`${namespace}/${service}`)
-      ) {
-        this.runner.run(namespace, service);
-      }
+    for (const k of this.slices.services()) {
+      const [namespace = '', service = ''] = k.split('/');
+      if (!names.has(k)) this.runner.run(namespace, service);
     }
   }
 
@@ -119,15 +116,15 @@ export class EndpointSliceController {
   }
 
   private syncService(namespace: string, name: string): void {
-    const existing = slicesFor(this.store, namespace, name, ENDPOINTSLICE_CONTROLLER);
-    const svc = this.store.get<Service>({ resource: 'services', namespace, name });
+    const existing = this.slices.of(namespace, name);
+    const svc = this.services.get(namespace, name);
     const now = this.clock.now();
     if (!svc || svc.spec?.type === 'ExternalName' || !serviceSelector(svc)) {
       if (!svc) this.triggers.forget(namespace, name);
-      applySliceOps(this.store, { create: [], update: [], remove: existing }, now, this.uid);
+      this.write({ create: [], update: [], remove: existing }, now);
       return;
     }
-    const pods = this.store.list<Pod>('pods', { namespace }).items.filter((p) => selectsPod(svc, p));
+    const pods = this.pods.list(namespace).filter((p) => selectsPod(svc, p));
     const groups = computeSliceGroups(svc, pods);
     const ops = planSlices(
       {
@@ -149,6 +146,12 @@ export class EndpointSliceController {
       groups,
       existing,
     );
-    applySliceOps(this.store, ops, now, this.uid);
+    this.write(ops, now);
+  }
+
+  private write(ops: SliceOps, now: number): void {
+    const w = applySliceOps(this.store, ops, now, this.uid);
+    this.slices.wrote(w);
+    for (const s of [...w.stored, ...w.removed]) this.own.add(s.metadata?.resourceVersion ?? '');
   }
 }

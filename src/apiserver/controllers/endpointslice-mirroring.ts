@@ -21,9 +21,12 @@ import {
 } from '../../api/endpoints.ts';
 import type { Store } from '../../store/store.ts';
 import type { Clock } from '../../util/clock.ts';
-import { slicesFor } from './endpointslice-controller.ts';
-import { applySliceOps, planSlices } from './endpointslice-reconcile.ts';
-import { nsName, SyncRunner, type ControllerOptions } from './service-watch.ts';
+import { applySliceOps, planSlices, SliceCache, type SliceOps } from './endpointslice-reconcile.ts';
+import { nsName, ObjectCache, SyncRunner, type ControllerOptions } from './service-watch.ts';
+
+function isMirrored(s: EndpointSlice): boolean {
+  return s.metadata?.labels?.[LABEL_MANAGED_BY] === MIRRORING_CONTROLLER;
+}
 
 function shouldMirror(ep: Endpoints): boolean {
   if (ep.metadata?.labels?.[LABEL_SKIP_MIRROR] === 'true') return false;
@@ -35,6 +38,10 @@ export class EndpointSliceMirroringController {
   private readonly clock: Clock;
   private readonly uid: () => string;
   private readonly runner: SyncRunner;
+  private readonly services = new ObjectCache<Service>();
+  private readonly slices = new SliceCache(MIRRORING_CONTROLLER);
+  /** resourceVersions of our own slice writes, not to be reacted to when they come back. */
+  private readonly own = new Set<string>();
 
   constructor(opts: ControllerOptions) {
     this.store = opts.store;
@@ -49,26 +56,26 @@ export class EndpointSliceMirroringController {
       const { namespace, name } = nsName(e.object);
       this.runner.run(namespace, name);
     };
-    this.runner.watch<Service>(this.store, 'services', rv, byKey);
+    this.services.seed(this.store.list<Service>('services').items);
+    this.slices.seed(this.store);
+    this.runner.watch<Service>(this.store, 'services', rv, (e) => {
+      this.services.apply(e);
+      byKey(e);
+    });
     this.runner.watch<Endpoints>(this.store, 'endpoints', rv, byKey);
     this.runner.watch<EndpointSlice>(this.store, 'endpointslices', rv, (e) => {
-      const labels = e.object.metadata?.labels ?? {};
-      const service = labels[LABEL_SERVICE_NAME];
-      if (labels[LABEL_MANAGED_BY] === MIRRORING_CONTROLLER && service) {
-        this.runner.run(e.object.metadata?.namespace ?? '', service);
-      }
+      if (!isMirrored(e.object) && !(e.previous && isMirrored(e.previous))) return;
+      if (!this.slices.apply(e.type, e.object)) return;
+      if (this.own.delete(e.object.metadata?.resourceVersion ?? '')) return;
+      const service =
+        e.object.metadata?.labels?.[LABEL_SERVICE_NAME] ?? e.previous?.metadata?.labels?.[LABEL_SERVICE_NAME];
+      if (service) this.runner.run(e.object.metadata?.namespace ?? '', service);
     });
-    const keys = new Set<string>();
+    const keys = new Set<string>(this.slices.services());
     for (const ep of this.store.list<Endpoints>('endpoints').items)
       keys.add(`${ep.metadata?.namespace ?? ''}/${ep.metadata?.name ?? ''}`);
-    for (const s of this.store.list<EndpointSlice>('endpointslices').items) {
-      const labels = s.metadata?.labels ?? {};
-      const service = labels[LABEL_SERVICE_NAME];
-      if (labels[LABEL_MANAGED_BY] === MIRRORING_CONTROLLER && service)
-        keys.add(`${s.metadata?.namespace ?? ''}/${service}`);
-    }
-    for (const k of keys) {
-      const [namespace = '', name = ''] = k.split('/');
+    for (const key of keys) {
+      const [namespace = '', name = ''] = key.split('/');
       this.runner.run(namespace, name);
     }
   }
@@ -78,13 +85,16 @@ export class EndpointSliceMirroringController {
   }
 
   private sync(namespace: string, name: string): void {
-    const existing = slicesFor(this.store, namespace, name, MIRRORING_CONTROLLER);
-    const svc = this.store.get<Service>({ resource: 'services', namespace, name });
-    const ep = this.store.get<Endpoints>({ resource: 'endpoints', namespace, name });
+    const svc = this.services.get(namespace, name);
     const now = this.clock.now();
-    if (!svc || serviceSelector(svc) || !ep || !shouldMirror(ep)) {
-      if (existing.length)
-        applySliceOps(this.store, { create: [], update: [], remove: existing }, now, this.uid);
+    const wanted = svc !== undefined && !serviceSelector(svc);
+    // Most Endpoints writes are the endpoints controller's, for Services with a selector: unless
+    // mirrored slices are left from before, there is nothing to do.
+    const existing = this.slices.of(namespace, name);
+    if (!wanted && existing.length === 0) return;
+    const ep = wanted ? this.store.get<Endpoints>({ resource: 'endpoints', namespace, name }) : undefined;
+    if (!ep || !shouldMirror(ep)) {
+      if (existing.length) this.write({ create: [], update: [], remove: existing }, now);
       return;
     }
     // Labels and annotations are the Endpoints', with service-name and managed-by set, and
@@ -115,6 +125,12 @@ export class EndpointSliceMirroringController {
       mirroredGroups(ep),
       existing,
     );
-    applySliceOps(this.store, ops, now, this.uid);
+    this.write(ops, now);
+  }
+
+  private write(ops: SliceOps, now: number): void {
+    const w = applySliceOps(this.store, ops, now, this.uid);
+    this.slices.wrote(w);
+    for (const s of [...w.stored, ...w.removed]) this.own.add(s.metadata?.resourceVersion ?? '');
   }
 }

@@ -10,6 +10,8 @@ import {
   ANNOTATION_TRIGGER_TIME,
   canonicalJSON,
   endpointKey,
+  LABEL_MANAGED_BY,
+  LABEL_SERVICE_NAME,
   MAX_ENDPOINTS_PER_SLICE,
   portsKey,
   type AddressType,
@@ -180,45 +182,110 @@ function sameSlice(a: EndpointSlice, b: EndpointSlice): boolean {
   return view(a) === view(b);
 }
 
+/** What a write of the plan left in the store: the slices as stored, and those removed (with their last resourceVersion). */
+export interface SliceWrites {
+  stored: EndpointSlice[];
+  removed: EndpointSlice[];
+}
+
 /** Writes the plan to the store, as the API server would store the controller's requests. */
-export function applySliceOps(store: Store, ops: SliceOps, now: number, uid: () => string): void {
+export function applySliceOps(store: Store, ops: SliceOps, now: number, uid: () => string): SliceWrites {
+  const out: SliceWrites = { stored: [], removed: [] };
+  const keyOf = (s: EndpointSlice, name = s.metadata?.name ?? '') => ({
+    resource: 'endpointslices',
+    namespace: s.metadata?.namespace ?? '',
+    name,
+  });
   for (const s of ops.remove) {
     try {
-      store.delete({
-        resource: 'endpointslices',
-        namespace: s.metadata?.namespace ?? '',
-        name: s.metadata?.name ?? '',
-      });
+      out.removed.push(store.delete<EndpointSlice>(keyOf(s)));
     } catch (e) {
       if (!(e instanceof NotFoundError)) throw e;
+      out.removed.push(s);
     }
   }
   for (const s of ops.update) {
-    const key = {
-      resource: 'endpointslices',
-      namespace: s.metadata?.namespace ?? '',
-      name: s.metadata?.name ?? '',
-    };
     // The EndpointSlice strategy bumps metadata.generation whenever the content changes.
     const generation = (s.metadata?.generation ?? 0) + 1;
-    store.update(key, { ...s, metadata: { ...s.metadata, generation } });
+    out.stored.push(store.update(keyOf(s), { ...s, metadata: { ...s.metadata, generation } }));
   }
   for (const s of ops.create) {
-    const namespace = s.metadata?.namespace ?? '';
     for (let attempt = 0; ; attempt++) {
       const name = generateName(s.metadata?.generateName ?? '');
+      const metadata = { ...s.metadata, name, uid: uid(), creationTimestamp: rfc3339(now), generation: 1 };
       try {
-        store.create(
-          { resource: 'endpointslices', namespace, name },
-          {
-            ...s,
-            metadata: { ...s.metadata, name, uid: uid(), creationTimestamp: rfc3339(now), generation: 1 },
-          },
-        );
+        out.stored.push(store.create(keyOf(s, name), { ...s, metadata }));
         break;
       } catch (e) {
         if (!(e instanceof AlreadyExistsError) || attempt >= 5) throw e;
       }
     }
   }
+  return out;
+}
+
+/**
+ * The slices one controller manages, kept from its own writes (at once) and from the watch (the
+ * changes of others): a sync sees the slices it just wrote even while their events are still
+ * queued, without copying every slice out of the store. An event older than what is known is
+ * ignored.
+ */
+export class SliceCache {
+  private readonly slices = new Map<string, EndpointSlice>();
+  private readonly managedBy: string;
+
+  constructor(managedBy: string) {
+    this.managedBy = managedBy;
+  }
+
+  seed(store: Store): void {
+    for (const s of store.list<EndpointSlice>('endpointslices').items) this.put(s);
+  }
+
+  /** Applies a watch event; false when it was stale or not one of ours. */
+  apply(type: string, s: EndpointSlice): boolean {
+    const k = this.key(s);
+    const known = this.slices.get(k);
+    if (known && rvOf(known) > rvOf(s)) return false;
+    if (type === 'DELETED') this.slices.delete(k);
+    else if (s.metadata?.labels?.[LABEL_MANAGED_BY] === this.managedBy) this.slices.set(k, s);
+    else this.slices.delete(k);
+    return true;
+  }
+
+  wrote(w: SliceWrites): void {
+    for (const s of w.stored) this.put(s);
+    for (const s of w.removed) this.slices.delete(this.key(s));
+  }
+
+  /** The slices of one Service. */
+  of(namespace: string, service: string): EndpointSlice[] {
+    const out: EndpointSlice[] = [];
+    for (const s of this.slices.values()) {
+      if ((s.metadata?.namespace ?? '') === namespace && s.metadata?.labels?.[LABEL_SERVICE_NAME] === service)
+        out.push(s);
+    }
+    return out;
+  }
+
+  /** namespace/service of every Service with slices. */
+  services(): string[] {
+    const out = new Set<string>();
+    for (const s of this.slices.values()) {
+      out.add(`${s.metadata?.namespace ?? ''}/${s.metadata?.labels?.[LABEL_SERVICE_NAME] ?? ''}`);
+    }
+    return [...out];
+  }
+
+  private put(s: EndpointSlice): void {
+    if (s.metadata?.labels?.[LABEL_MANAGED_BY] === this.managedBy) this.slices.set(this.key(s), s);
+  }
+
+  private key(s: EndpointSlice): string {
+    return `${s.metadata?.namespace ?? ''}/${s.metadata?.name ?? ''}`;
+  }
+}
+
+function rvOf(s: EndpointSlice): number {
+  return Number(s.metadata?.resourceVersion ?? 0) || 0;
 }

@@ -82,6 +82,45 @@ export class SyncRunner {
 }
 
 /**
+ * A lister over the watch: the objects of one resource by namespace and name, kept from the events
+ * the controller receives (its own copies), so a sync reads pods and Services without copying the
+ * store's. It may lag the store while events are still queued; the queued events sync again.
+ */
+export class ObjectCache<T extends StoredObject> {
+  private readonly byNs = new Map<string, Map<string, T>>();
+
+  seed(items: readonly T[]): void {
+    for (const o of items) this.set(o);
+  }
+
+  apply(e: WatchEvent<T>): void {
+    if (e.type === 'DELETED') {
+      const { namespace, name } = nsName(e.object);
+      this.byNs.get(namespace)?.delete(name);
+    } else if (e.type !== 'BOOKMARK') this.set(e.object);
+  }
+
+  get(namespace: string, name: string): T | undefined {
+    return this.byNs.get(namespace)?.get(name);
+  }
+
+  list(namespace: string): T[] {
+    return [...(this.byNs.get(namespace)?.values() ?? [])];
+  }
+
+  all(): T[] {
+    return [...this.byNs.values()].flatMap((m) => [...m.values()]);
+  }
+
+  private set(o: T): void {
+    const { namespace, name } = nsName(o);
+    let m = this.byNs.get(namespace);
+    if (!m) this.byNs.set(namespace, (m = new Map<string, T>()));
+    m.set(name, o);
+  }
+}
+
+/**
  * The pod fields endpoints are made of (podEndpointsChanged and the label comparison of the
  * controllers' updatePod): a status write that changes none of them syncs nothing.
  */
