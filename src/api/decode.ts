@@ -277,6 +277,28 @@ function goKind(v: unknown): string {
  */
 export const MAX_NESTING = 1000;
 
+/**
+ * The deepest nesting of `[` and `{` outside double-quoted strings: exact for JSON, and for YAML
+ * flow collections (block YAML cannot nest deep within the body limit: each level costs a column).
+ */
+export function nestingDepth(body: Uint8Array): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped byte
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) max = depth;
+    } else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--;
+  }
+  return max;
+}
+
 /** How deep a decoded value nests, measured without recursion so no depth can overflow it. */
 export function valueDepth(value: unknown): number {
   let max = 0;
@@ -361,6 +383,13 @@ function jsonErrorLine(text: string, err: Error): number | undefined {
  * are skipped and `*List` kinds are expanded into their items.
  */
 export function decodeManifests(text: string, source: string): DecodedObject[] {
+  // Refused before parsing: the parsers' time grows with the nesting, and nothing real nests so deep.
+  if (nestingDepth(Buffer.from(text)) > MAX_NESTING) {
+    throw new ManifestError(
+      `error parsing ${source}: error converting YAML to JSON: json: exceeded max depth of ${MAX_NESTING}`,
+      source,
+    );
+  }
   const trimmed = text.replace(/^\uFEFF/, '').trimStart();
   if (trimmed.startsWith('{')) return decodeJSON(text, source);
 

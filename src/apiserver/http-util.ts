@@ -1,6 +1,7 @@
 // HTTP plumbing shared by the handlers: bodies, JSON answers, Status answers, Warning headers and
 // the Accept header's content negotiation (Table, PartialObjectMetadata or the plain object).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MAX_NESTING, nestingDepth } from '../api/decode.ts';
 import { ApiError, badRequest, type Status } from './status.ts';
 
 /** As the API server's limit for a request body (3 MiB, apiserver MaxRequestBodyBytes). */
@@ -37,35 +38,6 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
   const body = Buffer.concat(chunks);
   if (nestingDepth(body) > MAX_NESTING) throw badRequest(`json: exceeded max depth of ${MAX_NESTING}`);
   return body;
-}
-
-/**
- * Nesting levels a body may have. Go's decoders stop at 10000 (encoding/json, go-yaml); objects
- * this deep are never real Kubernetes objects, and the recursive walks over an object (copies,
- * merges, validation) would run out of stack first, so the limit here is lower.
- */
-export const MAX_NESTING = 1000;
-
-/**
- * The deepest nesting of `[` and `{` outside double-quoted strings: exact for JSON, and for YAML
- * flow collections (block YAML cannot nest deep within the body limit: each level costs a column).
- */
-export function nestingDepth(body: Uint8Array): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i];
-    if (inString) {
-      if (c === 0x5c)
-        i++; // backslash: skip the escaped byte
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > max) max = depth;
-    } else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--;
-  }
-  return max;
 }
 
 /**
