@@ -1,11 +1,13 @@
 // The namespace controller's finalization: a namespace being deleted has its pods deleted (with
-// their grace periods) and its events removed; once no pod is left the namespace goes away.
+// their grace periods) and every other namespaced object removed (Services, so their ClusterIPs and
+// nodePorts are released, Endpoints, EndpointSlices, ConfigMaps, Secrets, Leases, events); once no
+// pod is left the namespace goes away.
 import type { Namespace } from 'kubernetes-types/core/v1.js';
 import { NotFoundError, type Store } from '../../store/store.ts';
 import type { Clock } from '../../util/clock.ts';
 import { planDelete } from '../deletion.ts';
 import type { ApiObject } from '../meta.ts';
-import { pods } from '../resources.ts';
+import { pods, RESOURCES } from '../resources.ts';
 
 export class NamespaceController {
   private readonly store: Store;
@@ -42,8 +44,13 @@ export class NamespaceController {
 
   private finalize(ns: Namespace): void {
     const name = ns.metadata?.name ?? '';
-    for (const e of this.store.list('events', { namespace: name }).items) {
-      this.remove({ resource: 'events', namespace: name, name: e.metadata?.name ?? '' });
+    const others = new Set(
+      RESOURCES.filter((r) => r.namespaced && r.storage !== 'pods').map((r) => r.storage),
+    );
+    for (const resource of others) {
+      for (const o of this.store.list(resource, { namespace: name }).items) {
+        this.remove({ resource, namespace: name, name: o.metadata?.name ?? '' });
+      }
     }
     const left = this.store.list<ApiObject>('pods', { namespace: name }).items;
     for (const pod of left) {
