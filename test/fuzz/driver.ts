@@ -3,6 +3,7 @@
 // error list, `/version` answering after every batch, memory measured.
 import { request, Agent, type IncomingHttpHeaders } from 'node:http';
 import { Worker } from 'node:worker_threads';
+import { MAX_BODY_BYTES } from '../../src/apiserver/http-util.ts';
 import { fuzzCase, type FuzzCase, type HttpCase } from './cases.ts';
 import { Rng } from './prng.ts';
 import type { FromWorker, ToWorker } from './target-worker.ts';
@@ -262,8 +263,10 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzStats> {
         const a = await send(targets, c, timeoutMs);
         if (a === 'timeout') fail(i, c, `no answer within ${timeoutMs} ms (hang)`);
         else if (a instanceof Error) {
-          // The server may close a connection on a request it will not read (413); never otherwise.
-          fail(i, c, `connection error: ${a.message}`);
+          // The server closes the connection of a body over the limit after its 413, unread; the
+          // client may still be writing then. Any other broken connection is a failure.
+          if ((c.body?.length ?? 0) > MAX_BODY_BYTES) count('413:closed');
+          else fail(i, c, `connection error: ${a.message}`);
         } else {
           count(String(a.code));
           const problem = checkAnswer(c, a);
