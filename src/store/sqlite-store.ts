@@ -2,6 +2,7 @@
 // Objects are read from memory and written through to SQLite before a write returns, so an
 // acknowledged write survives a crash or SIGKILL (WAL with synchronous=FULL fsyncs every commit).
 // The resourceVersion counter is stored too, so versions keep increasing across restarts.
+import { statSync } from 'node:fs';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { ObjectKey, StoredObject } from './store.ts';
 import {
@@ -45,6 +46,14 @@ const SQLITE_NOTADB = 26;
 
 const LEFT_AS_IT_IS = 'it is left as it is (move it away to start with an empty store)';
 
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 function openError(file: string, err: unknown): StoreOpenError {
   if (err instanceof StoreOpenError) return err;
   const message = err instanceof Error ? err.message : String(err);
@@ -57,6 +66,7 @@ function openError(file: string, err: unknown): StoreOpenError {
     text = `${file} is damaged (${message}); ${LEFT_AS_IT_IS}`;
   else if (code === SQLITE_FULL) text = `${file}: the disk is full (${message})`;
   else if (code === SQLITE_READONLY) text = `${file} cannot be written (${message}): is the disk read-only?`;
+  else if (code === SQLITE_CANTOPEN && isDirectory(file)) text = `${file} is a directory, not a store file`;
   else if (code === SQLITE_CANTOPEN)
     text = `${file} cannot be opened (${message}): is its directory writable, and the disk not read-only?`;
   else if (code === SQLITE_IOERR) text = `${file}: I/O error (${message})`;

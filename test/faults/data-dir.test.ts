@@ -224,6 +224,12 @@ describe('a data directory nodelet cannot use', () => {
     assert.equal(readFileSync(file, 'utf8'), 'x');
   });
 
+  test('a directory where store.db should be', async () => {
+    const dir = join(root, 'store-is-dir');
+    mkdirSync(join(dir, 'store.db'), { recursive: true });
+    assertRefused(await runToExit(dir), join(dir, 'store.db'), /is a directory, not a store file/);
+  });
+
   test('a read-only disk', { skip: noMount }, async () => {
     const ro = tmpfs(join(root, 'ro'), 'size=1m,ro');
     assert.ok(ro);
