@@ -91,12 +91,26 @@ export class ClusterRecords {
     this.searchExpansions = o.searchExpansions ?? true;
   }
 
+  private index: { rv: string; names: Set<string>; namespaces: Set<string> } | undefined;
+
+  /** Service names and namespaces, rebuilt only when the store has changed since the last look. */
+  private serviceIndex(): { names: Set<string>; namespaces: Set<string> } {
+    const rv = this.store.currentResourceVersion();
+    if (this.index?.rv !== rv) {
+      const names = new Set<string>();
+      const namespaces = new Set<string>();
+      for (const svc of this.store.list<Service>('services').items) {
+        names.add(svc.metadata?.name ?? '');
+        namespaces.add(svc.metadata?.namespace ?? 'default');
+      }
+      this.index = { rv, names, namespaces };
+    }
+    return this.index;
+  }
+
   /** Whether some namespace has a Service of this name (see searchExpansions above). */
   private serviceNamed(name: string): boolean {
-    return (
-      this.searchExpansions &&
-      this.store.list<Service>('services').items.some((s) => s.metadata?.name === name)
-    );
+    return this.searchExpansions && this.serviceIndex().names.has(name);
   }
 
   /** True when this server is authoritative for the name (the cluster zone). */
@@ -185,7 +199,7 @@ export class ClusterRecords {
 
   private namespaceExists(ns: string): boolean {
     if (this.store.get({ resource: 'namespaces', namespace: '', name: ns })) return true;
-    return this.store.list<Service>('services', { namespace: ns }).items.length > 0;
+    return this.serviceIndex().namespaces.has(ns);
   }
 
   private pod(q: Question, name: string, labels: string[]): LookupResult {
