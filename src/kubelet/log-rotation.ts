@@ -5,11 +5,12 @@
 //      that also exist compressed are removed (what a rotation cut short left behind);
 //   2. the oldest are removed until at most containerLogMaxFiles - 2 remain (the live file and
 //      the one about to be rotated make up the rest);
-//   3. the remaining uncompressed ones are gzipped (`<f>.gz`, written to `<f>.gz.tmp` first);
-//   4. the live file is renamed to `<log>.<YYYYMMDD-hhmmss>` (left uncompressed, so a reader that
+//   3. the live file is renamed to `<log>.<YYYYMMDD-hhmmss>` (left uncompressed, so a reader that
 //      has it open can finish) and the runtime is asked to reopen the log (CRI ReopenContainerLog),
 //      which creates a new file at the path. If the reopen fails the rename is undone, so the next
-//      round tries again.
+//      round tries again;
+//   4. the older rotated files still uncompressed are gzipped (`<f>.gz`, via `<f>.gz.tmp`). The
+//      kubelet compresses before step 3; here the live file is cut first (see rotateLog).
 // A log that is missing is reopened (the runtime recreates it). Only running containers are
 // looked at: a stopped one writes nothing more. Rotated files go with the container (the runtime
 // removes `<log>.*` with it, as ContainerLogManager.Clean).
@@ -201,8 +202,9 @@ export class ContainerLogManager {
       const oldest = files.shift();
       if (oldest) await rm(oldest, { force: true });
     }
-    for (const f of files) if (!f.endsWith(COMPRESS_SUFFIX)) await compress(f);
-    // The live file, renamed and left uncompressed so a reader can finish it.
+    // The live file, renamed and left uncompressed so a reader can finish it. Unlike the kubelet,
+    // this comes before compressing the older files: compressing hundreds of MiB takes seconds,
+    // during which a fast writer's live file would keep growing past the limit.
     const rotated = rotatedName(log, this.clock.now());
     await rename(log, rotated);
     try {
@@ -212,5 +214,6 @@ export class ContainerLogManager {
       await rename(rotated, log).catch(() => undefined);
       throw new Error(`failed to reopen container log ${JSON.stringify(id)}: ${(e as Error).message}`);
     }
+    for (const f of files) if (!f.endsWith(COMPRESS_SUFFIX)) await compress(f);
   }
 }
