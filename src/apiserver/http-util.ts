@@ -220,3 +220,17 @@ export function intParam(query: URLSearchParams, name: string): number | undefin
     );
   return Number(v);
 }
+
+/**
+ * `metadata` must be an object (ObjectMeta), as the typed decoder requires; a string or list there
+ * would otherwise be spread into an object with one key per character or element (a 1 MB string
+ * took the server half a minute and a gigabyte).
+ */
+export function requireObjectMeta(obj: { metadata?: unknown }, kind: string, version: string): void {
+  const md = obj.metadata;
+  if (md === undefined || md === null || (typeof md === 'object' && !Array.isArray(md))) return;
+  const got = Array.isArray(md) ? 'array' : typeof md === 'boolean' ? 'bool' : typeof md;
+  throw badRequest(
+    `${kind} in version ${JSON.stringify(version)} cannot be handled as a ${kind}: json: cannot unmarshal ${got} into Go struct field ${kind}.metadata of type v1.ObjectMeta`,
+  );
+}

@@ -15,6 +15,7 @@ import {
   negotiate,
   parseJsonBody,
   readBody,
+  requireObjectMeta,
   sendJson,
   setWarnings,
   wantsPretty,
@@ -266,6 +267,7 @@ async function readObjectBody(ctx: RequestContext): Promise<{ obj: ApiObject; ra
 
 /** The body names the kind and version the URL addresses (kubectl always sends them; client-node may not). */
 function checkTypeMeta(def: ResourceDef, obj: ApiObject): void {
+  requireObjectMeta(obj, def.kind, def.version);
   const want = apiVersionOf(def);
   if (obj.apiVersion && obj.apiVersion !== want) {
     throw badRequest(
@@ -544,6 +546,7 @@ export async function handlePatch(ctx: RequestContext): Promise<void> {
   if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) {
     throw badRequest('the patch produced something other than an object');
   }
+  requireObjectMeta(patched, def.kind, def.version);
   ctx.warnings.push(...validateFields(patched, undefined, def.schemaKind ?? def.kind, directive));
   // A patch that sets metadata.resourceVersion asks for optimistic concurrency; otherwise it
   // applies to the current version.

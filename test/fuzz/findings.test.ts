@@ -112,6 +112,37 @@ describe('hostile requests', () => {
     await expectStatus(r2, 400);
   });
 
+  test('a patch that makes metadata a 1 MB string is a 400, not an object of a million keys', async () => {
+    const created = await s.request(
+      'POST',
+      '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases',
+      {
+        body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'l1' }, spec: {} },
+      },
+    );
+    assert.equal(created.status, 201);
+    await created.arrayBuffer();
+    for (const type of ['application/strategic-merge-patch+json', 'application/merge-patch+json']) {
+      const r = await s.request(
+        'PATCH',
+        '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/l1',
+        {
+          body: { metadata: 'y'.repeat(1_000_000) },
+          headers: { 'content-type': type },
+        },
+      );
+      await expectStatus(
+        r,
+        400,
+        /cannot unmarshal string into Go struct field Lease.metadata of type v1.ObjectMeta/,
+      );
+    }
+    const put = await s.request('POST', '/api/v1/namespaces/default/events', {
+      body: { apiVersion: 'v1', kind: 'Event', metadata: ['x'] },
+    });
+    await expectStatus(put, 400, /cannot unmarshal array into Go struct field Event.metadata/);
+  });
+
   test('a continue token that decodes to null is a 400', async () => {
     const r = await s.request('GET', '/api/v1/pods?limit=1&continue=bnVsbA');
     await expectStatus(r, 400, /continue key is not valid/);
