@@ -56,15 +56,19 @@ class Targets {
 
   async start(): Promise<void> {
     this.crashed = undefined;
+    this.stopping = false;
     this.worker = new Worker(new URL('./target-worker.ts', import.meta.url), {
       stdout: false,
       stderr: false,
     });
+    // Events of a worker that was replaced or is being stopped are not this target's crash.
+    const worker = this.worker;
+    const current = (): boolean => this.worker === worker && !this.stopping;
     this.worker.on('error', (e: Error) => {
-      this.crashed = `target crashed: ${e.stack ?? String(e)}`;
+      if (current()) this.crashed = `target crashed: ${e.stack ?? String(e)}`;
     });
     this.worker.on('exit', (code) => {
-      this.crashed ??= `target exited with code ${code}`;
+      if (current()) this.crashed ??= `target exited with code ${code}`;
       for (const [, r] of this.pending) r({ type: 'memory', id: -1, rss: 0, heapUsed: 0 });
       this.pending.clear();
     });
@@ -86,7 +90,10 @@ class Targets {
     });
   }
 
+  private stopping = false;
+
   async stop(): Promise<void> {
+    this.stopping = true;
     this.agent.destroy();
     this.agent = new Agent({ keepAlive: true, maxSockets: 4 });
     await this.worker.terminate();
@@ -273,8 +280,10 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzStats> {
           if (problem) fail(i, c, problem);
         }
       }
-      if (targets.crashed) {
-        fail(i, c, targets.crashed);
+      const hung = stats.failures.at(-1)?.index === i && stats.failures.at(-1)?.problem.includes('(hang)');
+      if (targets.crashed || hung) {
+        // A new target, so that the cases after a crash or a hang are judged on their own.
+        if (targets.crashed) fail(i, c, targets.crashed);
         await targets.stop().catch(() => undefined);
         await targets.start();
         await resetTarget();
