@@ -270,3 +270,16 @@ test('deleting a pod in CrashLoopBackOff: nothing to kill, the final phase comes
       [],
     );
   }));
+
+test('the container GC removes the containers and sandbox of a deleted pod within a minute, not before', () =>
+  withNode(async (n) => {
+    n.h.create(makePod('p', { containers: [ctr('app')] }));
+    await n.advance(1000);
+    n.h.delete('p', { gracePeriodSeconds: 0 });
+    await n.advance(10_000);
+    assert.equal(n.h.pod('p'), undefined);
+    assert.ok(!n.runtime.ops('app').includes('removeContainer'), 'kept until the GC period');
+    await n.advance(60_000);
+    assert.ok(n.runtime.ops('app').includes('removeContainer'));
+    assert.ok(n.runtime.calls.some((c) => c.op === 'removePodSandbox'));
+  }));

@@ -60,6 +60,7 @@ export interface ProberFactoryDeps {
 }
 
 const HOUSEKEEPING_MS = 2_000;
+const CONTAINER_GC_PERIOD_MS = 60_000;
 
 export class Kubelet {
   private readonly opts: KubeletOptions;
@@ -70,12 +71,14 @@ export class Kubelet {
   private readonly prober: (PodProber & { close(): void }) | undefined;
   private readonly unsubscribe: (() => void)[] = [];
   private housekeeping: Timer | undefined;
+  private lastContainerGc = 0;
   private readonly startedAt: number;
   private stopped = false;
 
   constructor(opts: KubeletOptions) {
     this.opts = opts;
     this.startedAt = opts.clock.now();
+    this.lastContainerGc = this.startedAt;
     this.recorder = new KubeletEventRecorder(opts.eventSink, opts.clock, opts.nodeName);
     this.backoff = new CrashLoopBackoff(opts.crashLoopBackOff ?? DEFAULT_CRASH_LOOP_BACKOFF);
     this.images = new ImageManager((pod) => this.imagesOf(pod), opts.clock, this.recorder);
@@ -210,7 +213,7 @@ export class Kubelet {
     });
   }
 
-  /** Containers whose pod is unknown to this node are killed with grace 1 (orphan cleanup). */
+  /** Containers whose pod is unknown to this node are killed with grace 2, then removed (orphan cleanup). */
   private async cleanupOrphans(): Promise<void> {
     const listedAt = this.opts.clock.now();
     const all = await this.opts.runtime.listContainers().catch(() => undefined);
@@ -219,6 +222,20 @@ export class Kubelet {
     this.opts.hookJournal?.retain(new Set(all.map((c) => c.id)), listedAt);
     const orphans = all.filter((c) => c.state === 'running' && !this.workers.has(c.podUid));
     await Promise.all(orphans.map((c) => this.opts.runtime.stopContainer(c.id, 2).catch(() => undefined)));
+    // The container GC (every minute, as the kubelet's ContainerGCPeriod): pods that no longer exist
+    // have their dead containers and sandboxes removed (root filesystems unmounted, pod networks
+    // released), once nothing of the pod runs.
+    if (listedAt - this.lastContainerGc < CONTAINER_GC_PERIOD_MS) return;
+    this.lastContainerGc = listedAt;
+    const dead = all.filter((c) => c.state !== 'running' && !this.workers.has(c.podUid));
+    for (const c of dead) await this.opts.runtime.removeContainer(c.id).catch(() => undefined);
+    const stillRunning = new Set(orphans.map((c) => c.podUid));
+    const sandboxes = await this.opts.runtime.listPodSandboxes().catch(() => []);
+    for (const sb of sandboxes) {
+      if (this.workers.has(sb.podUid) || stillRunning.has(sb.podUid)) continue;
+      if (sb.state === 'ready') await this.opts.runtime.stopPodSandbox(sb.id).catch(() => undefined);
+      await this.opts.runtime.removePodSandbox(sb.id).catch(() => undefined);
+    }
   }
 
   /** Pod workers' current view, for tests and the CLI. */
