@@ -124,7 +124,12 @@ interface HttpAnswer {
   body: Buffer;
 }
 
-function send(targets: Targets, c: HttpCase, timeoutMs: number): Promise<HttpAnswer | 'timeout' | Error> {
+function send(
+  targets: Targets,
+  c: HttpCase,
+  timeoutMs: number,
+  fresh = false,
+): Promise<HttpAnswer | 'timeout' | Error> {
   return new Promise((resolve) => {
     const url = new URL(targets.url);
     const req = request(
@@ -133,7 +138,7 @@ function send(targets: Targets, c: HttpCase, timeoutMs: number): Promise<HttpAns
         port: url.port,
         method: c.method,
         path: c.path,
-        agent: targets.agent,
+        agent: fresh ? false : targets.agent,
         headers: {
           authorization: `Bearer ${TOKEN}`,
           ...c.headers,
@@ -267,7 +272,11 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzStats> {
         }
       } else {
         stats.requests++;
-        const a = await send(targets, c, timeoutMs);
+        let a = await send(targets, c, timeoutMs);
+        // A kept-alive connection the server closed as idle (5 s) while a slow case ran: the
+        // request never reached it. Sent again on a new connection, as HTTP clients do.
+        if (a instanceof Error && /ECONNRESET|socket hang up/.test(a.message))
+          a = await send(targets, c, timeoutMs, true);
         if (a === 'timeout') fail(i, c, `no answer within ${timeoutMs} ms (hang)`);
         else if (a instanceof Error) {
           // The server closes the connection of a body over the limit after its 413, unread; the
