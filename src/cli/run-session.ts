@@ -166,7 +166,7 @@ export async function runPods(opts: RunOptions): Promise<number> {
   });
   kubelet.start();
   // ClusterIPs of the run's Services carry traffic while it runs; the run owns its rules (cleaned up below).
-  const proxy = await startNodeProxy({ store, clock, runtimeName: node.name, log: err });
+  const proxy = await startNodeProxy({ store, clock, runtimeName: node.name, instance: root, log: err });
   // Cluster DNS on the pod bridge (kube-system/kube-dns), for pods with their own network.
   const dns = await startNodeDns({
     store,

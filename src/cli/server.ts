@@ -211,7 +211,7 @@ export async function startServer(
     kubelet.start();
     containerLogs.start();
     // Rules stay when the server stops (as kube-proxy's), so pods keep their services across a restart.
-    const proxy = await startNodeProxy({ store, clock, runtimeName: node.name, log: err });
+    const proxy = await startNodeProxy({ store, clock, runtimeName: node.name, instance: dataDir, log: err });
     // Cluster DNS on the pod bridge (kube-system/kube-dns), for pods with their own network.
     const dns = await startNodeDns({
       store,

@@ -1,8 +1,8 @@
-// Chain names, as kube-proxy's iptables mode makes them: a fixed prefix and the first 16
+// Chain names, as kube-proxy's iptables mode makes them: a fixed prefix and the first
 // characters of the base32 of a SHA-256 over what the chain stands for (service port name and
 // protocol, plus the endpoint for a SEP chain). The names stay stable across restarts, so a
 // restarted proxy rewrites the same chains instead of leaving copies, and they fit iptables'
-// 28-character limit ("NODELET-SVC-" + 16).
+// 28-character limit (see ChainNames).
 import { createHash } from 'node:crypto';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -24,8 +24,8 @@ export function base32(bytes: Uint8Array): string {
   return out;
 }
 
-function hash16(text: string): string {
-  return base32(createHash('sha256').update(text).digest()).slice(0, 16);
+function hash(text: string, length: number): string {
+  return base32(createHash('sha256').update(text).digest()).slice(0, length);
 }
 
 /** `ns/name:port` as kube-proxy names a service port (`ns/name` when the port has no name). */
@@ -33,16 +33,49 @@ export function servicePortName(namespace: string, name: string, portName: strin
   return portName ? `${namespace}/${name}:${portName}` : `${namespace}/${name}`;
 }
 
+/** What every chain of every nodelet begins with (what a machine-wide cleanup removes). */
 export const CHAIN_PREFIX = 'NODELET-';
 
-export function serviceChain(spn: string, protocol: string): string {
-  return `${CHAIN_PREFIX}SVC-${hash16(spn + protocol.toLowerCase())}`;
+/**
+ * The chains of one node's proxy. A node is named by a 4-character tag (a hash of its data
+ * directory), so two nodelets on one machine (two test servers, a server and a `nodelet run`)
+ * each keep their own chains and jumps instead of overwriting each other's, and a restarted
+ * server finds its own chains again. Hashes are 11 characters so `NODELET-<tag>-SVC-<hash>`
+ * fits iptables' 28.
+ */
+export interface ChainNames {
+  tag: string;
+  /** `NODELET-<tag>-`: every chain of this node begins with it. */
+  prefix: string;
+  services: string;
+  nodePorts: string;
+  postrouting: string;
+  markMasq: string;
+  forward: string;
+  firewall: string;
+  service: (spn: string, protocol: string) => string;
+  external: (spn: string, protocol: string) => string;
+  endpoint: (spn: string, protocol: string, endpoint: string) => string;
 }
 
-export function externalChain(spn: string, protocol: string): string {
-  return `${CHAIN_PREFIX}EXT-${hash16(spn + protocol.toLowerCase())}`;
+export function instanceTag(instance: string): string {
+  return hash(instance, 4);
 }
 
-export function endpointChain(spn: string, protocol: string, endpoint: string): string {
-  return `${CHAIN_PREFIX}SEP-${hash16(spn + protocol.toLowerCase() + endpoint)}`;
+export function chainNames(instance: string): ChainNames {
+  const tag = instanceTag(instance);
+  const prefix = `${CHAIN_PREFIX}${tag}-`;
+  return {
+    tag,
+    prefix,
+    services: `${prefix}SERVICES`,
+    nodePorts: `${prefix}NODEPORTS`,
+    postrouting: `${prefix}POSTROUTING`,
+    markMasq: `${prefix}MARK-MASQ`,
+    forward: `${prefix}FORWARD`,
+    firewall: `${prefix}FIREWALL`,
+    service: (spn, protocol) => `${prefix}SVC-${hash(spn + protocol.toLowerCase(), 11)}`,
+    external: (spn, protocol) => `${prefix}EXT-${hash(spn + protocol.toLowerCase(), 11)}`,
+    endpoint: (spn, protocol, ep) => `${prefix}SEP-${hash(spn + protocol.toLowerCase() + ep, 11)}`,
+  };
 }

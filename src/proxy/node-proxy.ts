@@ -4,6 +4,7 @@
 import { DEFAULT_BRIDGE, DEFAULT_POD_SUBNET } from '../runtime/oci/cni.ts';
 import type { Store } from '../store/store.ts';
 import type { Clock } from '../util/clock.ts';
+import { chainNames } from './chain-names.ts';
 import { SystemIptables, iptablesUnavailable } from './iptables.ts';
 import { cleanupRules, DEFAULT_SERVICE_CIDR, ServiceProxy } from './service-proxy.ts';
 import { procSysctl } from './sysctl.ts';
@@ -16,6 +17,8 @@ export interface NodeProxyOptions {
   clock: Clock;
   /** The runtime the node runs pods on; the proxy runs only for `oci`. */
   runtimeName: string;
+  /** Names this node's chains: the data directory (a restarted server takes its chains over). */
+  instance: string;
   /** --service-cluster-ip-range (default 10.96.0.0/16). */
   serviceCidr?: string;
   log: (line: string) => void;
@@ -44,6 +47,7 @@ export async function startNodeProxy(o: NodeProxyOptions): Promise<ServiceProxy 
       bridge: DEFAULT_BRIDGE,
       nodePortAddresses: [NODE_BRIDGE_ADDRESS, '127.0.0.1'],
     },
+    instance: o.instance,
     log: o.log,
   });
   try {
@@ -56,7 +60,10 @@ export async function startNodeProxy(o: NodeProxyOptions): Promise<ServiceProxy 
   return proxy;
 }
 
-/** Removes every rule nodelet's proxy wrote on this machine (`nodelet server --cleanup` style). */
-export async function removeNodeProxyRules(): Promise<void> {
-  await cleanupRules(new SystemIptables());
+/**
+ * Removes the rules the proxy of the node with this data directory wrote, or with no argument
+ * every nodelet's on this machine (`nodelet server --cleanup` style).
+ */
+export async function removeNodeProxyRules(instance?: string): Promise<void> {
+  await cleanupRules(new SystemIptables(), instance === undefined ? undefined : chainNames(instance).prefix);
 }

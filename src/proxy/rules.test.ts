@@ -1,16 +1,25 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { endpointChain, serviceChain, externalChain, base32 } from './chain-names.ts';
+import { base32, chainNames } from './chain-names.ts';
 import {
   cleanupText,
   computeRules,
+  jumpRules,
   probability,
   restoreText,
   savedChains,
+  savedJumps,
+  splitArgs,
   type ProxyNetwork,
 } from './rules.ts';
 import { servicePorts } from './service-ports.ts';
 import { service, slice } from './test-objects.ts';
+
+const C = chainNames('/var/lib/nodelet');
+const P = C.prefix;
+const serviceChain = C.service;
+const externalChain = C.external;
+const endpointChain = C.endpoint;
 
 const NET: ProxyNetwork = {
   serviceCidr: '10.96.0.0/16',
@@ -20,7 +29,7 @@ const NET: ProxyNetwork = {
 };
 
 function text(...args: Parameters<typeof servicePorts>): string {
-  return restoreText(computeRules(servicePorts(...args), NET), { nat: [], filter: [] });
+  return restoreText(computeRules(servicePorts(...args), NET, C), { nat: [], filter: [] }, P);
 }
 
 function lines(t: string, chain: string): string[] {
@@ -37,9 +46,12 @@ describe('chain names', () => {
     const a = serviceChain('default/web:http', 'TCP');
     assert.equal(a, serviceChain('default/web:http', 'TCP'));
     assert.notEqual(a, serviceChain('default/web:http', 'UDP'));
-    assert.match(a, /^NODELET-SVC-[A-Z2-7]{16}$/);
+    assert.match(a, /^NODELET-[A-Z2-7]{4}-SVC-[A-Z2-7]{11}$/);
     assert.equal(a.length, 28);
-    assert.equal(externalChain('default/web:http', 'TCP').slice(12), a.slice(12));
+    assert.equal(externalChain('default/web:http', 'TCP').slice(17), a.slice(17));
+    // Another node's chains have names of their own; the same data directory gives the same names.
+    assert.notEqual(chainNames('/other').service('default/web:http', 'TCP'), a);
+    assert.equal(chainNames('/var/lib/nodelet').service('default/web:http', 'TCP'), a);
     assert.notEqual(endpointChain('d/w', 'TCP', '10.87.0.5:80'), endpointChain('d/w', 'TCP', '10.87.0.6:80'));
   });
 });
@@ -52,23 +64,23 @@ describe('computeRules', () => {
     );
     const svc = serviceChain('default/web', 'TCP');
     const sep = endpointChain('default/web', 'TCP', '10.87.0.5:8080');
-    assert.deepEqual(lines(t, 'NODELET-SERVICES').slice(0, 1), [
-      `-A NODELET-SERVICES -m comment --comment "default/web cluster IP" -d 10.96.0.20/32 -p tcp -m tcp --dport 80 -j ${svc}`,
+    assert.deepEqual(lines(t, `${P}SERVICES`).slice(0, 1), [
+      `-A ${P}SERVICES -m comment --comment "default/web cluster IP" -d 10.96.0.20/32 -p tcp -m tcp --dport 80 -j ${svc}`,
     ]);
     assert.deepEqual(lines(t, svc), [
-      `-A ${svc} -m comment --comment "default/web cluster IP" ! -s 10.87.0.0/16 -d 10.96.0.20/32 -p tcp -m tcp --dport 80 -j NODELET-MARK-MASQ`,
+      `-A ${svc} -m comment --comment "default/web cluster IP" ! -s 10.87.0.0/16 -d 10.96.0.20/32 -p tcp -m tcp --dport 80 -j ${P}MARK-MASQ`,
       `-A ${svc} -m comment --comment "default/web -> 10.87.0.5:8080" -j ${sep}`,
     ]);
     assert.deepEqual(lines(t, sep), [
-      `-A ${sep} -m comment --comment default/web -s 10.87.0.5/32 -j NODELET-MARK-MASQ`,
+      `-A ${sep} -m comment --comment default/web -s 10.87.0.5/32 -j ${P}MARK-MASQ`,
       `-A ${sep} -m comment --comment default/web -p tcp -m tcp -j DNAT --to-destination 10.87.0.5:8080`,
     ]);
     assert.ok(t.includes(`:${svc} - [0:0]\n`) && t.includes(`:${sep} - [0:0]\n`));
     // A port with endpoints is not rejected; the service range's catch-all stays last.
     assert.deepEqual(
-      lines(t, 'NODELET-SERVICES').filter((l) => l.includes('REJECT')),
+      lines(t, `${P}SERVICES`).filter((l) => l.includes('REJECT')),
       [
-        '-A NODELET-SERVICES -m comment --comment "no service at this address" -d 10.96.0.0/16 -j REJECT --reject-with icmp-net-unreachable',
+        `-A ${P}SERVICES -m comment --comment "no service at this address" -d 10.96.0.0/16 -j REJECT --reject-with icmp-net-unreachable`,
       ],
     );
   });
@@ -124,7 +136,7 @@ describe('computeRules', () => {
     const tcp = endpointChain('default/dns:dns-tcp', 'TCP', '10.87.0.1:5354');
     assert.match(lines(t, udp)[1] ?? '', /-p udp -m udp -j DNAT --to-destination 10\.87\.0\.1:5353$/);
     assert.match(lines(t, tcp)[1] ?? '', /-p tcp -m tcp -j DNAT --to-destination 10\.87\.0\.1:5354$/);
-    assert.equal(lines(t, 'NODELET-SERVICES').filter((l) => l.includes('cluster IP')).length, 2);
+    assert.equal(lines(t, `${P}SERVICES`).filter((l) => l.includes('cluster IP')).length, 2);
   });
 
   test('no ready endpoint: REJECT in filter for the ClusterIP and the NodePort, no nat chain', () => {
@@ -133,14 +145,14 @@ describe('computeRules', () => {
       [slice('web', [{ port: 80 }], [{ ip: '10.87.0.5', ready: false }])],
     );
     const filter = t.slice(t.indexOf('*filter'));
-    assert.deepEqual(lines(filter, 'NODELET-SERVICES'), [
-      '-A NODELET-SERVICES -m comment --comment "default/web has no endpoints" -d 10.96.0.20/32 -p tcp -m tcp --dport 80 -j REJECT --reject-with icmp-port-unreachable',
-      '-A NODELET-SERVICES -m comment --comment "default/web has no endpoints" -d 10.87.0.1/32 -p tcp -m tcp --dport 30080 -j REJECT --reject-with icmp-port-unreachable',
-      '-A NODELET-SERVICES -m comment --comment "default/web has no endpoints" -d 127.0.0.1/32 -p tcp -m tcp --dport 30080 -j REJECT --reject-with icmp-port-unreachable',
-      '-A NODELET-SERVICES -m comment --comment "no service at this address" -d 10.96.0.0/16 -j REJECT --reject-with icmp-net-unreachable',
+    assert.deepEqual(lines(filter, `${P}SERVICES`), [
+      `-A ${P}SERVICES -m comment --comment "default/web has no endpoints" -d 10.96.0.20/32 -p tcp -m tcp --dport 80 -j REJECT --reject-with icmp-port-unreachable`,
+      `-A ${P}SERVICES -m comment --comment "default/web has no endpoints" -d 10.87.0.1/32 -p tcp -m tcp --dport 30080 -j REJECT --reject-with icmp-port-unreachable`,
+      `-A ${P}SERVICES -m comment --comment "default/web has no endpoints" -d 127.0.0.1/32 -p tcp -m tcp --dport 30080 -j REJECT --reject-with icmp-port-unreachable`,
+      `-A ${P}SERVICES -m comment --comment "no service at this address" -d 10.96.0.0/16 -j REJECT --reject-with icmp-net-unreachable`,
     ]);
     assert.ok(!t.includes(serviceChain('default/web', 'TCP')));
-    assert.deepEqual(lines(t, 'NODELET-NODEPORTS'), []);
+    assert.deepEqual(lines(t, `${P}NODEPORTS`), []);
   });
 
   test('headless: no rules at all beyond the fixed chains', () => {
@@ -159,32 +171,32 @@ describe('computeRules', () => {
     const ext = externalChain('default/web', 'TCP');
     const svc = serviceChain('default/web', 'TCP');
     const nat = t.slice(0, t.indexOf('*filter'));
-    assert.deepEqual(lines(nat, 'NODELET-SERVICES').slice(-2), [
-      '-A NODELET-SERVICES -m comment --comment "nodelet service nodeports; NOTE: this must be the last rule in this chain" -d 10.87.0.1/32 -j NODELET-NODEPORTS',
-      '-A NODELET-SERVICES -m comment --comment "nodelet service nodeports; NOTE: this must be the last rule in this chain" -d 127.0.0.1/32 -j NODELET-NODEPORTS',
+    assert.deepEqual(lines(nat, `${P}SERVICES`).slice(-2), [
+      `-A ${P}SERVICES -m comment --comment "nodelet service nodeports; NOTE: this must be the last rule in this chain" -d 10.87.0.1/32 -j ${P}NODEPORTS`,
+      `-A ${P}SERVICES -m comment --comment "nodelet service nodeports; NOTE: this must be the last rule in this chain" -d 127.0.0.1/32 -j ${P}NODEPORTS`,
     ]);
-    assert.deepEqual(lines(t, 'NODELET-NODEPORTS'), [
-      `-A NODELET-NODEPORTS -m comment --comment default/web -p tcp -m tcp --dport 30080 -j ${ext}`,
+    assert.deepEqual(lines(t, `${P}NODEPORTS`), [
+      `-A ${P}NODEPORTS -m comment --comment default/web -p tcp -m tcp --dport 30080 -j ${ext}`,
     ]);
     assert.deepEqual(lines(t, ext), [
-      `-A ${ext} -m comment --comment "masquerade traffic for default/web external destinations" -j NODELET-MARK-MASQ`,
+      `-A ${ext} -m comment --comment "masquerade traffic for default/web external destinations" -j ${P}MARK-MASQ`,
       `-A ${ext} -j ${svc}`,
     ]);
     // route_localnet's guard comes with a 127.0.0.1 node-port address.
-    assert.equal(lines(t, 'NODELET-FIREWALL').length, 1);
+    assert.equal(lines(t, `${P}FIREWALL`).length, 1);
   });
 
   test('masquerade only what was marked and only out of the pod bridge', () => {
     const t = text([], []);
-    assert.deepEqual(lines(t, 'NODELET-POSTROUTING'), [
-      '-A NODELET-POSTROUTING ! -o nodelet0 -j RETURN',
-      '-A NODELET-POSTROUTING -m mark ! --mark 0x100000/0x100000 -j RETURN',
-      '-A NODELET-POSTROUTING -j MARK --xor-mark 0x100000',
-      '-A NODELET-POSTROUTING -m comment --comment "nodelet service traffic requiring SNAT" -j MASQUERADE --random-fully',
+    assert.deepEqual(lines(t, `${P}POSTROUTING`), [
+      `-A ${P}POSTROUTING ! -o nodelet0 -j RETURN`,
+      `-A ${P}POSTROUTING -m mark ! --mark 0x100000/0x100000 -j RETURN`,
+      `-A ${P}POSTROUTING -j MARK --xor-mark 0x100000`,
+      `-A ${P}POSTROUTING -m comment --comment "nodelet service traffic requiring SNAT" -j MASQUERADE --random-fully`,
     ]);
     assert.deepEqual(
       t.split('\n').filter((l) => l.includes('MASQUERADE')),
-      lines(t, 'NODELET-POSTROUTING').slice(3),
+      lines(t, `${P}POSTROUTING`).slice(3),
     );
   });
 
@@ -218,16 +230,23 @@ describe('computeRules', () => {
 
 describe('restore text', () => {
   test('stale chains of ours are flushed and deleted; others’ chains are left alone', () => {
-    const rules = computeRules([], NET);
-    const t = restoreText(rules, {
-      nat: ['PREROUTING', 'NETAVARK-HOSTPORT-DNAT', 'NODELET-SVC-OLDOLDOLDOLDOLDO', 'NODELET-SERVICES'],
-      filter: [],
-    });
+    const rules = computeRules([], NET, C);
+    const other = chainNames('/other').services;
+    const t = restoreText(
+      rules,
+      {
+        nat: ['PREROUTING', 'NETAVARK-HOSTPORT-DNAT', `${P}SVC-OLDOLDOLDOL`, `${P}SERVICES`, other],
+        filter: [],
+      },
+      P,
+    );
     const nat = t.slice(0, t.indexOf('COMMIT'));
-    assert.ok(nat.includes(':NODELET-SVC-OLDOLDOLDOLDOLDO - [0:0]\n'));
-    assert.ok(nat.endsWith('-X NODELET-SVC-OLDOLDOLDOLDOLDO\n'));
+    assert.ok(nat.includes(`:${P}SVC-OLDOLDOLDOL - [0:0]\n`));
+    assert.ok(nat.endsWith(`-X ${P}SVC-OLDOLDOLDOL\n`));
     assert.ok(!t.includes('NETAVARK'));
-    assert.ok(!t.includes('-X NODELET-SERVICES'));
+    assert.ok(!t.includes(`-X ${P}SERVICES`));
+    // Another node's chains are its own.
+    assert.ok(!t.includes(other));
   });
 
   test('cleanup deletes every chain of ours in both tables', () => {
@@ -239,6 +258,24 @@ describe('restore text', () => {
       t,
       '*nat\n:NODELET-SERVICES - [0:0]\n-X NODELET-SERVICES\nCOMMIT\n*filter\n:NODELET-FORWARD - [0:0]\n-X NODELET-FORWARD\nCOMMIT\n',
     );
+  });
+
+  test('savedJumps finds the built-in chains’ jumps into a prefix, quoted comments and all', () => {
+    const [j] = jumpRules(C);
+    const save = `*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -m comment --comment "nodelet ${C.tag} service portals" -j ${C.services}\n-A PREROUTING -m addrtype --dst-type LOCAL -j NETAVARK-HOSTPORT-DNAT\n-A ${C.services} -j ${C.service('a/b', 'TCP')}\nCOMMIT\n`;
+    assert.deepEqual(savedJumps(save, 'nat', P), [j]);
+    assert.deepEqual(savedJumps(save, 'nat', 'NODELET-'), [j]);
+    assert.deepEqual(savedJumps(save, 'nat', chainNames('/other').prefix), []);
+    assert.deepEqual(splitArgs('-A X -m comment --comment "a \\"b\\" c" -j Y'), [
+      '-A',
+      'X',
+      '-m',
+      'comment',
+      '--comment',
+      'a "b" c',
+      '-j',
+      'Y',
+    ]);
   });
 
   test('savedChains reads iptables-save’s chain lines', () => {

@@ -1,5 +1,6 @@
 // The rules for a set of service ports, in iptables-restore form, laid out as kube-proxy's
-// iptables mode lays them out (pkg/proxy/iptables/proxier.go), in nodelet's own chains:
+// iptables mode lays them out (pkg/proxy/iptables/proxier.go), in nodelet's own chains (each
+// name below is really NODELET-<tag>-…, the tag naming the node, see chain-names.ts):
 //
 //   nat  PREROUTING, OUTPUT → NODELET-SERVICES
 //          ClusterIP:port → NODELET-SVC-<hash>      (one per service port)
@@ -12,7 +13,7 @@
 //          address nobody serves is never routed out of the machine
 //          FORWARD → NODELET-FORWARD: accept service traffic between pods on the bridge
 //          INPUT → NODELET-FIREWALL: drop outside traffic to 127.0.0.0/8 (route_localnet guard)
-import { CHAIN_PREFIX, endpointChain, externalChain, serviceChain } from './chain-names.ts';
+import { CHAIN_PREFIX, type ChainNames } from './chain-names.ts';
 import type { ProxiedServicePort } from './service-ports.ts';
 
 export interface ProxyNetwork {
@@ -33,13 +34,6 @@ export interface ProxyNetwork {
  */
 export const MASQ_MARK = '0x100000';
 
-export const SERVICES_CHAIN = `${CHAIN_PREFIX}SERVICES`;
-export const NODEPORTS_CHAIN = `${CHAIN_PREFIX}NODEPORTS`;
-export const POSTROUTING_CHAIN = `${CHAIN_PREFIX}POSTROUTING`;
-export const MARK_MASQ_CHAIN = `${CHAIN_PREFIX}MARK-MASQ`;
-export const FORWARD_CHAIN = `${CHAIN_PREFIX}FORWARD`;
-export const FIREWALL_CHAIN = `${CHAIN_PREFIX}FIREWALL`;
-
 export type Table = 'nat' | 'filter';
 
 /** A jump from a built-in chain into one of ours (kept with `iptables -C`/`-I`, not restore). */
@@ -49,28 +43,22 @@ export interface JumpRule {
   args: string[];
 }
 
-export const JUMP_RULES: readonly JumpRule[] = [
-  { table: 'nat', chain: 'PREROUTING', args: comment('nodelet service portals', ['-j', SERVICES_CHAIN]) },
-  { table: 'nat', chain: 'OUTPUT', args: comment('nodelet service portals', ['-j', SERVICES_CHAIN]) },
-  {
-    table: 'nat',
-    chain: 'POSTROUTING',
-    args: comment('nodelet postrouting rules', ['-j', POSTROUTING_CHAIN]),
-  },
-  ...(['INPUT', 'FORWARD', 'OUTPUT'] as const).map((chain) => ({
-    table: 'filter' as const,
-    chain,
-    args: [
-      '-m',
-      'conntrack',
-      '--ctstate',
-      'NEW',
-      ...comment('nodelet service portals', ['-j', SERVICES_CHAIN]),
-    ],
-  })),
-  { table: 'filter', chain: 'FORWARD', args: comment('nodelet forwarding rules', ['-j', FORWARD_CHAIN]) },
-  { table: 'filter', chain: 'INPUT', args: comment('nodelet firewall rules', ['-j', FIREWALL_CHAIN]) },
-];
+/** The jumps into a node's chains: nat PREROUTING/OUTPUT/POSTROUTING, filter INPUT/FORWARD/OUTPUT. */
+export function jumpRules(c: ChainNames): JumpRule[] {
+  const tag = `nodelet ${c.tag}`;
+  return [
+    { table: 'nat', chain: 'PREROUTING', args: comment(`${tag} service portals`, ['-j', c.services]) },
+    { table: 'nat', chain: 'OUTPUT', args: comment(`${tag} service portals`, ['-j', c.services]) },
+    { table: 'nat', chain: 'POSTROUTING', args: comment(`${tag} postrouting rules`, ['-j', c.postrouting]) },
+    ...(['INPUT', 'FORWARD', 'OUTPUT'] as const).map((chain) => ({
+      table: 'filter' as const,
+      chain,
+      args: ['-m', 'conntrack', '--ctstate', 'NEW', ...comment(`${tag} service portals`, ['-j', c.services])],
+    })),
+    { table: 'filter', chain: 'FORWARD', args: comment(`${tag} forwarding rules`, ['-j', c.forward]) },
+    { table: 'filter', chain: 'INPUT', args: comment(`${tag} firewall rules`, ['-j', c.firewall]) },
+  ];
+}
 
 function comment(text: string, rest: string[]): string[] {
   return ['-m', 'comment', '--comment', text, ...rest];
@@ -101,23 +89,25 @@ export interface ComputedRules {
   filter: { chains: string[]; rules: string[] };
 }
 
-export function computeRules(ports: readonly ProxiedServicePort[], net: ProxyNetwork): ComputedRules {
-  const natChains = [SERVICES_CHAIN, NODEPORTS_CHAIN, POSTROUTING_CHAIN, MARK_MASQ_CHAIN];
+export function computeRules(
+  ports: readonly ProxiedServicePort[],
+  net: ProxyNetwork,
+  c: ChainNames,
+): ComputedRules {
+  const natChains = [c.services, c.nodePorts, c.postrouting, c.markMasq];
   const nat: string[] = [];
-  const filterChains = [SERVICES_CHAIN, FORWARD_CHAIN, FIREWALL_CHAIN];
+  const filterChains = [c.services, c.forward, c.firewall];
   const filter: string[] = [];
 
   // Masquerade only what a rule marked, only out of the pod bridge (never out of the machine),
   // clearing the mark first so a re-routed packet is not masqueraded twice, as kube-proxy does.
-  nat.push(rule(MARK_MASQ_CHAIN, ['-j', 'MARK', '--or-mark', MASQ_MARK]));
-  nat.push(rule(POSTROUTING_CHAIN, ['!', '-o', net.bridge, '-j', 'RETURN']));
-  nat.push(
-    rule(POSTROUTING_CHAIN, ['-m', 'mark', '!', '--mark', `${MASQ_MARK}/${MASQ_MARK}`, '-j', 'RETURN']),
-  );
-  nat.push(rule(POSTROUTING_CHAIN, ['-j', 'MARK', '--xor-mark', MASQ_MARK]));
+  nat.push(rule(c.markMasq, ['-j', 'MARK', '--or-mark', MASQ_MARK]));
+  nat.push(rule(c.postrouting, ['!', '-o', net.bridge, '-j', 'RETURN']));
+  nat.push(rule(c.postrouting, ['-m', 'mark', '!', '--mark', `${MASQ_MARK}/${MASQ_MARK}`, '-j', 'RETURN']));
+  nat.push(rule(c.postrouting, ['-j', 'MARK', '--xor-mark', MASQ_MARK]));
   nat.push(
     rule(
-      POSTROUTING_CHAIN,
+      c.postrouting,
       comment('nodelet service traffic requiring SNAT', ['-j', 'MASQUERADE', '--random-fully']),
     ),
   );
@@ -127,14 +117,14 @@ export function computeRules(ports: readonly ProxiedServicePort[], net: ProxyNet
   const perPort: string[] = [];
   for (const p of ports) {
     const spn = p.servicePortName;
-    const svcChain = serviceChain(spn, p.protocol);
+    const svcChain = c.service(spn, p.protocol);
     const dport = ['--dport', String(p.port)];
     const cip = ['-d', `${p.clusterIP}/32`];
     if (p.endpoints.length === 0) {
       // As kube-proxy: a port without endpoints is rejected at once rather than left to time out.
       filter.push(
         rule(
-          SERVICES_CHAIN,
+          c.services,
           comment(`${spn} has no endpoints`, [
             ...cip,
             ...proto(p),
@@ -150,7 +140,7 @@ export function computeRules(ports: readonly ProxiedServicePort[], net: ProxyNet
         for (const addr of net.nodePortAddresses) {
           filter.push(
             rule(
-              SERVICES_CHAIN,
+              c.services,
               comment(`${spn} has no endpoints`, [
                 '-d',
                 `${addr}/32`,
@@ -171,7 +161,7 @@ export function computeRules(ports: readonly ProxiedServicePort[], net: ProxyNet
 
     natChains.push(svcChain);
     svcRules.push(
-      rule(SERVICES_CHAIN, comment(`${spn} cluster IP`, [...cip, ...proto(p), ...dport, '-j', svcChain])),
+      rule(c.services, comment(`${spn} cluster IP`, [...cip, ...proto(p), ...dport, '-j', svcChain])),
     );
     // Traffic to the ClusterIP from outside the pod network (the node itself) is masqueraded so
     // the endpoint's reply comes back through the node (kube-proxy's clusterCIDR rule).
@@ -186,29 +176,26 @@ export function computeRules(ports: readonly ProxiedServicePort[], net: ProxyNet
           ...proto(p),
           ...dport,
           '-j',
-          MARK_MASQ_CHAIN,
+          c.markMasq,
         ]),
       ),
     );
 
     if (p.nodePort !== undefined) {
-      const extChain = externalChain(spn, p.protocol);
+      const extChain = c.external(spn, p.protocol);
       natChains.push(extChain);
       nodePortRules.push(
-        rule(NODEPORTS_CHAIN, comment(spn, [...proto(p), '--dport', String(p.nodePort), '-j', extChain])),
+        rule(c.nodePorts, comment(spn, [...proto(p), '--dport', String(p.nodePort), '-j', extChain])),
       );
       // externalTrafficPolicy Cluster: every external connection is masqueraded, as kube-proxy does;
       // on one node every endpoint is local, so Local would pick the same endpoints.
       perPort.push(
-        rule(
-          extChain,
-          comment(`masquerade traffic for ${spn} external destinations`, ['-j', MARK_MASQ_CHAIN]),
-        ),
+        rule(extChain, comment(`masquerade traffic for ${spn} external destinations`, ['-j', c.markMasq])),
       );
       perPort.push(rule(extChain, ['-j', svcChain]));
     }
 
-    const seps = p.endpoints.map((e) => ({ e, chain: endpointChain(spn, p.protocol, `${e.ip}:${e.port}`) }));
+    const seps = p.endpoints.map((e) => ({ e, chain: c.endpoint(spn, p.protocol, `${e.ip}:${e.port}`) }));
     // sessionAffinity ClientIP: a client seen recently goes back to its endpoint (the `recent`
     // match, one list per endpoint chain), before the random pick, as kube-proxy does.
     if (p.affinitySeconds !== undefined) {
@@ -246,7 +233,7 @@ export function computeRules(ports: readonly ProxiedServicePort[], net: ProxyNet
       natChains.push(chain);
       // Hairpin: a pod reaching itself through the service is masqueraded, or its reply would
       // go straight back to itself from the wrong address.
-      perPort.push(rule(chain, comment(spn, ['-s', `${e.ip}/32`, '-j', MARK_MASQ_CHAIN])));
+      perPort.push(rule(chain, comment(spn, ['-s', `${e.ip}/32`, '-j', c.markMasq])));
       const affinity =
         p.affinitySeconds !== undefined
           ? ['-m', 'recent', '--name', chain, '--mask', '255.255.255.255', '--rsource', '--set']
@@ -265,12 +252,12 @@ export function computeRules(ports: readonly ProxiedServicePort[], net: ProxyNet
   for (const addr of net.nodePortAddresses) {
     nat.push(
       rule(
-        SERVICES_CHAIN,
+        c.services,
         comment('nodelet service nodeports; NOTE: this must be the last rule in this chain', [
           '-d',
           `${addr}/32`,
           '-j',
-          NODEPORTS_CHAIN,
+          c.nodePorts,
         ]),
       ),
     );
@@ -279,7 +266,7 @@ export function computeRules(ports: readonly ProxiedServicePort[], net: ProxyNet
 
   filter.push(
     rule(
-      SERVICES_CHAIN,
+      c.services,
       comment('no service at this address', [
         '-d',
         net.serviceCidr,
@@ -294,7 +281,7 @@ export function computeRules(ports: readonly ProxiedServicePort[], net: ProxyNet
   // FORWARD's policy is DROP (kube-proxy's KUBE-FORWARD, limited to the bridge).
   filter.push(
     rule(
-      FORWARD_CHAIN,
+      c.forward,
       comment('nodelet service traffic between pods', [
         '-i',
         net.bridge,
@@ -314,7 +301,7 @@ export function computeRules(ports: readonly ProxiedServicePort[], net: ProxyNet
     // from anywhere but the node itself unless it belongs to a connection we DNATed.
     filter.push(
       rule(
-        FIREWALL_CHAIN,
+        c.firewall,
         comment('block incoming localnet connections', [
           '-d',
           '127.0.0.0/8',
@@ -340,12 +327,16 @@ export function computeRules(ports: readonly ProxiedServicePort[], net: ProxyNet
  * its rules, and `-X` for chains of ours that exist but are no longer wanted — one atomic
  * transaction per table, so a service never has half its rules.
  */
-export function restoreText(rules: ComputedRules, existing: { nat: string[]; filter: string[] }): string {
+export function restoreText(
+  rules: ComputedRules,
+  existing: { nat: string[]; filter: string[] },
+  prefix: string,
+): string {
   const out: string[] = [];
   for (const table of ['nat', 'filter'] as const) {
     const { chains, rules: lines } = rules[table];
     const wanted = new Set(chains);
-    const stale = existing[table].filter((c) => c.startsWith(CHAIN_PREFIX) && !wanted.has(c)).sort();
+    const stale = existing[table].filter((c) => c.startsWith(prefix) && !wanted.has(c)).sort();
     out.push(`*${table}`);
     for (const c of [...chains, ...stale]) out.push(`:${c} - [0:0]`);
     out.push(...lines);
@@ -355,17 +346,49 @@ export function restoreText(rules: ComputedRules, existing: { nat: string[]; fil
   return out.join('\n') + '\n';
 }
 
-/** Removes every chain of ours (the jumps into them must be gone first). */
-export function cleanupText(existing: { nat: string[]; filter: string[] }): string {
+/**
+ * Removes the chains that begin with prefix: one node's (`NODELET-<tag>-`) or every nodelet's
+ * (`NODELET-`). The jumps into them must be gone first.
+ */
+export function cleanupText(
+  existing: { nat: string[]; filter: string[] },
+  prefix: string = CHAIN_PREFIX,
+): string {
   const out: string[] = [];
   for (const table of ['nat', 'filter'] as const) {
-    const ours = existing[table].filter((c) => c.startsWith(CHAIN_PREFIX)).sort();
+    const ours = existing[table].filter((c) => c.startsWith(prefix)).sort();
     out.push(`*${table}`);
     for (const c of ours) out.push(`:${c} - [0:0]`);
     for (const c of ours) out.push(`-X ${c}`);
     out.push('COMMIT');
   }
   return out.join('\n') + '\n';
+}
+
+/**
+ * The rules of built-in chains that jump into chains beginning with prefix, as JumpRules (from
+ * `iptables-save -t TABLE`): what a cleanup deletes, whichever node wrote them.
+ */
+export function savedJumps(save: string, table: Table, prefix: string): JumpRule[] {
+  const out: JumpRule[] = [];
+  for (const line of save.split('\n')) {
+    if (!line.startsWith('-A ')) continue;
+    const [, chain, ...args] = splitArgs(line);
+    if (!chain || chain.startsWith(CHAIN_PREFIX)) continue;
+    const target = args[args.indexOf('-j') + 1];
+    if (args.includes('-j') && target?.startsWith(prefix)) out.push({ table, chain, args });
+  }
+  return out;
+}
+
+/** Splits a saved rule into arguments, honouring iptables-save's double quotes. */
+export function splitArgs(line: string): string[] {
+  const out: string[] = [];
+  const re = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
+  for (let m = re.exec(line); m; m = re.exec(line)) {
+    out.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : (m[2] ?? ''));
+  }
+  return out;
 }
 
 /** The chains an `iptables-save -t TABLE` output declares. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MemoryStore } from '../store/memory-store.ts';
 import { FakeClock } from '../testing/fake-clock.ts';
-import { serviceChain } from './chain-names.ts';
+import { chainNames } from './chain-names.ts';
 import { FakeIptables } from './fake-iptables.ts';
 import { ServiceProxy, cleanupRules } from './service-proxy.ts';
 import type { Sysctl } from './sysctl.ts';
@@ -35,6 +35,7 @@ function setup(sysctlValues: Record<string, string> = {}) {
       bridge: 'nodelet0',
       nodePortAddresses: ['10.87.0.1', '127.0.0.1'],
     },
+    instance: '/var/lib/nodelet',
     minSyncMs: 100,
     retryMs: 1000,
     log: (l) => logs.push(l),
@@ -45,7 +46,9 @@ function setup(sysctlValues: Record<string, string> = {}) {
 const webKey = { resource: 'services', namespace: 'default', name: 'web' };
 const sliceKey = { resource: 'endpointslices', namespace: 'default', name: 'web-abcde' };
 const WEB = service('web', { clusterIP: '10.96.0.20', ports: [{ port: 80 }] });
-const svcChain = serviceChain('default/web', 'TCP');
+const C = chainNames('/var/lib/nodelet');
+const P = C.prefix;
+const svcChain = C.service('default/web', 'TCP');
 
 describe('ServiceProxy', () => {
   test('start writes the rules and the jumps; a change is synced after minSyncMs, bursts folded', async () => {
@@ -53,12 +56,10 @@ describe('ServiceProxy', () => {
     store.create(webKey, WEB);
     await proxy.start();
     assert.equal(proxy.writes, 1);
-    assert.ok(iptables.rules('nat', 'PREROUTING').some((r) => r.includes('-j NODELET-SERVICES')));
-    assert.ok(iptables.rules('nat', 'OUTPUT').some((r) => r.includes('-j NODELET-SERVICES')));
-    assert.ok(iptables.rules('nat', 'POSTROUTING').some((r) => r.includes('-j NODELET-POSTROUTING')));
-    assert.ok(
-      iptables.rules('filter', 'NODELET-SERVICES').some((r) => r.includes('default/web has no endpoints')),
-    );
+    assert.ok(iptables.rules('nat', 'PREROUTING').some((r) => r.includes(`-j ${C.services}`)));
+    assert.ok(iptables.rules('nat', 'OUTPUT').some((r) => r.includes(`-j ${C.services}`)));
+    assert.ok(iptables.rules('nat', 'POSTROUTING').some((r) => r.includes(`-j ${C.postrouting}`)));
+    assert.ok(iptables.rules('filter', C.services).some((r) => r.includes('default/web has no endpoints')));
 
     store.create(sliceKey, slice('web', [{ port: 80 }], [{ ip: '10.87.0.5' }]));
     store.update(sliceKey, slice('web', [{ port: 80 }], [{ ip: '10.87.0.5' }, { ip: '10.87.0.6' }]));
@@ -67,9 +68,7 @@ describe('ServiceProxy', () => {
     await clock.advance(1);
     assert.equal(proxy.writes, 2);
     assert.equal(iptables.rules('nat', svcChain).filter((r) => r.includes('-> 10.87.0.')).length, 2);
-    assert.ok(
-      !iptables.rules('filter', 'NODELET-SERVICES').some((r) => r.includes('default/web has no endpoints')),
-    );
+    assert.ok(!iptables.rules('filter', C.services).some((r) => r.includes('default/web has no endpoints')));
     await proxy.stop();
   });
 
@@ -96,7 +95,7 @@ describe('ServiceProxy', () => {
     await proxy.start();
     const dnats = (): string[] =>
       iptables
-        .chains('nat', 'NODELET-SEP-')
+        .chains('nat', `${P}SEP-`)
         .flatMap((c) => iptables.rules('nat', c))
         .map((r) => /--to-destination (\S+)/.exec(r)?.[1] ?? '')
         .filter(Boolean)
@@ -109,7 +108,7 @@ describe('ServiceProxy', () => {
     await clock.advance(100);
     // The stale endpoint's chain is deleted, not left empty.
     assert.deepEqual(dnats(), ['10.87.0.5:80']);
-    assert.equal(iptables.chains('nat', 'NODELET-SEP-').length, 1);
+    assert.equal(iptables.chains('nat', `${P}SEP-`).length, 1);
     store.update(
       sliceKey,
       slice('web', [{ port: 80 }], [{ ip: '10.87.0.5' }, { ip: '10.87.0.6', ready: true }]),
@@ -127,13 +126,8 @@ describe('ServiceProxy', () => {
     assert.ok(iptables.chains('nat').includes(svcChain));
     store.delete(webKey);
     await clock.advance(100);
-    assert.deepEqual(iptables.chains('nat'), [
-      'NODELET-MARK-MASQ',
-      'NODELET-NODEPORTS',
-      'NODELET-POSTROUTING',
-      'NODELET-SERVICES',
-    ]);
-    assert.ok(!iptables.rules('nat', 'NODELET-SERVICES').some((r) => r.includes('default/web')));
+    assert.deepEqual(iptables.chains('nat'), [C.markMasq, C.nodePorts, C.postrouting, C.services]);
+    assert.ok(!iptables.rules('nat', C.services).some((r) => r.includes('default/web')));
     await proxy.stop();
   });
 
@@ -152,6 +146,7 @@ describe('ServiceProxy', () => {
       clock: new FakeClock(),
       iptables,
       sysctl,
+      instance: '/var/lib/nodelet',
       network: {
         serviceCidr: '10.96.0.0/16',
         podCidr: '10.87.0.0/16',
@@ -163,6 +158,39 @@ describe('ServiceProxy', () => {
     assert.ok(!iptables.chains('nat').includes(svcChain));
     assert.equal(iptables.rules('nat', 'PREROUTING').length, 1);
     await next.stop();
+  });
+
+  test('two nodes on one machine keep their own chains; one cleaning up leaves the other', async () => {
+    const a = setup();
+    a.store.create(webKey, WEB);
+    a.store.create(sliceKey, slice('web', [{ port: 80 }], [{ ip: '10.87.0.5' }]));
+    const otherStore = new MemoryStore();
+    otherStore.create(webKey, { ...WEB, spec: { ...WEB.spec, clusterIP: '10.96.0.99' } });
+    const b = new ServiceProxy({
+      store: otherStore,
+      clock: a.clock,
+      iptables: a.iptables,
+      sysctl: a.sysctl,
+      instance: '/tmp/other-node',
+      network: {
+        serviceCidr: '10.96.0.0/16',
+        podCidr: '10.87.0.0/16',
+        bridge: 'nodelet0',
+        nodePortAddresses: [],
+      },
+    });
+    await a.proxy.start();
+    await b.start();
+    assert.ok(a.iptables.chains('nat').includes(svcChain));
+    assert.ok(a.iptables.rules('filter', b.chains.services).some((r) => r.includes('10.96.0.99')));
+    assert.equal(a.iptables.rules('nat', 'PREROUTING').length, 2);
+    await b.cleanup();
+    assert.ok(a.iptables.chains('nat').includes(svcChain));
+    assert.deepEqual(a.iptables.chains('nat', b.chains.prefix), []);
+    assert.deepEqual(a.iptables.rules('nat', 'PREROUTING'), [
+      `-A PREROUTING -m comment --comment nodelet ${C.tag} service portals -j ${C.services}`,
+    ]);
+    await a.proxy.stop();
   });
 
   test('cleanup removes the jumps and every chain of ours, and leaves the rest', async () => {
@@ -196,7 +224,7 @@ describe('ServiceProxy', () => {
     assert.ok(logs.some((l) => l.includes('boom; retrying')));
     await clock.advance(1000);
     assert.equal(proxy.writes, 2);
-    assert.ok(iptables.chains('filter').includes('NODELET-SERVICES'));
+    assert.ok(iptables.chains('filter').includes(C.services));
     await proxy.stop();
   });
 

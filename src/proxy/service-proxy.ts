@@ -11,13 +11,14 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { Store } from '../store/store.ts';
 import type { Clock, Timer } from '../util/clock.ts';
 import type { Iptables } from './iptables.ts';
+import { CHAIN_PREFIX, chainNames, type ChainNames } from './chain-names.ts';
 import {
   computeRules,
-  JUMP_RULES,
-  SERVICES_CHAIN,
+  jumpRules,
   cleanupText,
   restoreText,
   savedChains,
+  savedJumps,
   type ProxyNetwork,
 } from './rules.ts';
 import { servicePorts } from './service-ports.ts';
@@ -31,6 +32,8 @@ export interface ServiceProxyOptions {
   iptables: Iptables;
   sysctl: Sysctl;
   network: ProxyNetwork;
+  /** Names this node's chains (the data directory): a restart with the same one takes them over. */
+  instance: string;
   /** Delay between a change and its sync, folding bursts into one write (kube-proxy's minSyncPeriod). */
   minSyncMs?: number;
   /** A failed write is retried after this long. */
@@ -42,6 +45,7 @@ export interface ServiceProxyOptions {
 
 export class ServiceProxy {
   private readonly o: Required<Omit<ServiceProxyOptions, 'log'>> & Pick<ServiceProxyOptions, 'log'>;
+  readonly chains: ChainNames;
   private lastWritten: string | undefined;
   private timer: Timer | undefined;
   private running: Promise<void> = Promise.resolve();
@@ -52,6 +56,7 @@ export class ServiceProxy {
 
   constructor(options: ServiceProxyOptions) {
     this.o = { minSyncMs: 100, retryMs: 1000, canaryMs: 10_000, ...options };
+    this.chains = chainNames(options.instance);
   }
 
   /** How many times rules were written (a sync with nothing new writes nothing). */
@@ -87,8 +92,8 @@ export class ServiceProxy {
   private async checkCanary(): Promise<void> {
     try {
       const present = await Promise.all([
-        this.o.iptables.hasChain('nat', SERVICES_CHAIN),
-        this.o.iptables.hasChain('filter', SERVICES_CHAIN),
+        this.o.iptables.hasChain('nat', this.chains.services),
+        this.o.iptables.hasChain('filter', this.chains.services),
       ]);
       if (present.every(Boolean) || this.stopped) return;
       this.o.log?.('service proxy: its iptables chains were removed from outside; rewriting them');
@@ -115,7 +120,7 @@ export class ServiceProxy {
   /** Stops, then removes the jumps and every chain of ours. */
   async cleanup(): Promise<void> {
     await this.stop();
-    await cleanupRules(this.o.iptables);
+    await cleanupRules(this.o.iptables, this.chains.prefix);
     this.lastWritten = undefined;
   }
 
@@ -141,30 +146,34 @@ export class ServiceProxy {
     if (this.stopped) return;
     const services = this.o.store.list<Service>('services').items;
     const slices = this.o.store.list<EndpointSlice>('endpointslices').items;
-    const rules = computeRules(servicePorts(services, slices), this.o.network);
+    const rules = computeRules(servicePorts(services, slices), this.o.network, this.chains);
     const key = JSON.stringify(rules);
     if (key === this.lastWritten) return;
     const existing = {
       nat: savedChains(await this.o.iptables.save('nat')),
       filter: savedChains(await this.o.iptables.save('filter')),
     };
-    await this.o.iptables.restore(restoreText(rules, existing));
+    await this.o.iptables.restore(restoreText(rules, existing, this.chains.prefix));
     // The jumps come after the chains exist; kept one copy each, first in their chain.
-    for (const j of JUMP_RULES) if (!(await this.o.iptables.hasJump(j))) await this.o.iptables.insertJump(j);
+    for (const j of jumpRules(this.chains))
+      if (!(await this.o.iptables.hasJump(j))) await this.o.iptables.insertJump(j);
     this.lastWritten = key;
     this.writeCount++;
   }
 }
 
-/** Removes nodelet's jumps and chains from both tables (also for a node that is not running). */
-export async function cleanupRules(iptables: Iptables): Promise<void> {
-  for (const j of JUMP_RULES) {
-    // Every copy (an interrupted earlier run may have left two).
-    for (let i = 0; i < 10 && (await iptables.deleteJump(j)); i++);
+/**
+ * Removes the jumps into chains beginning with prefix and those chains, from both tables: one
+ * node's (`NODELET-<tag>-`) or, by default, every nodelet's on the machine (also for a node that
+ * is not running).
+ */
+export async function cleanupRules(iptables: Iptables, prefix: string = CHAIN_PREFIX): Promise<void> {
+  for (const table of ['nat', 'filter'] as const) {
+    for (const j of savedJumps(await iptables.save(table), table, prefix)) await iptables.deleteJump(j);
   }
   const existing = {
     nat: savedChains(await iptables.save('nat')),
     filter: savedChains(await iptables.save('filter')),
   };
-  await iptables.restore(cleanupText(existing));
+  await iptables.restore(cleanupText(existing, prefix));
 }

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { MemoryStore } from '../store/memory-store.ts';
 import { realClock } from '../util/clock.ts';
-import { serviceChain } from './chain-names.ts';
+import { chainNames } from './chain-names.ts';
 import { SystemIptables, iptablesUnavailable } from './iptables.ts';
 import { ServiceProxy } from './service-proxy.ts';
 import type { Sysctl } from './sysctl.ts';
@@ -80,25 +80,30 @@ describe('SystemIptables in a network namespace', { skip }, () => {
         bridge: 'nodelet0',
         nodePortAddresses: ['127.0.0.1'],
       },
+      instance: '/var/lib/nodelet-test',
       minSyncMs: 0,
     });
     await proxy.start();
-    let rules = save();
-    const http = serviceChain('default/web:http', 'TCP');
-    assert.match(rules, new RegExp(`-A NODELET-SERVICES -d 10.96.0.20/32 -p tcp .*--dport 80 -j ${http}`));
-    assert.match(rules, /--probability 0\.50000/);
-    assert.match(rules, /-j DNAT --to-destination 10\.87\.0\.6:8080/);
-    assert.match(rules, /-m recent --set --name NODELET-SEP-/);
+    // A failed assertion must not leave the proxy's canary timer holding the process open.
+    try {
+      let rules = save();
+      const c = chainNames('/var/lib/nodelet-test');
+      const http = c.service('default/web:http', 'TCP');
+      assert.match(rules, new RegExp(`-A ${c.services} -d 10.96.0.20/32 -p tcp .*--dport 80 -j ${http}`));
+      assert.match(rules, /--probability 0\.50000/);
+      assert.match(rules, /-j DNAT --to-destination 10\.87\.0\.6:8080/);
+      assert.match(rules, new RegExp(`-m recent --set --name ${c.prefix}SEP-`));
 
-    store.delete(sliceKey);
-    await proxy.sync();
-    rules = save();
-    assert.doesNotMatch(rules, /NODELET-SEP-/);
-    assert.doesNotMatch(rules, new RegExp(http));
-    assert.match(rules, /default\/web:http has no endpoints/);
-    assert.equal(rules.match(/-A PREROUTING .*NODELET-SERVICES/g)?.length, 1);
-
-    await proxy.cleanup();
+      store.delete(sliceKey);
+      await proxy.sync();
+      rules = save();
+      assert.doesNotMatch(rules, new RegExp(`${c.prefix}SEP-`));
+      assert.doesNotMatch(rules, new RegExp(http));
+      assert.match(rules, /default\/web:http has no endpoints/);
+      assert.equal(rules.match(new RegExp(`-A PREROUTING .*${c.services}`, 'g'))?.length, 1);
+    } finally {
+      await proxy.cleanup();
+    }
     assert.doesNotMatch(save(), /NODELET/);
   });
 });

@@ -152,7 +152,7 @@ describe('Service traffic through the proxy (oci runtime, real kubectl)', { skip
     }
     await registry?.stop();
     // The server leaves its rules when it stops (as kube-proxy); the test machine gets them removed.
-    await removeNodeProxyRules();
+    if (server) await removeNodeProxyRules(server.dataDir);
   });
 
   const endpointIPs = async (): Promise<string[]> =>
@@ -192,6 +192,36 @@ describe('Service traffic through the proxy (oci runtime, real kubectl)', { skip
       seen.add(out.trim());
     }
     assert.deepEqual([...seen].sort(), ['web-1', 'web-2']);
+  });
+
+  test('hairpin: a backend reaches its own Service, itself included', async () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 20 && seen.size < 2; i++) {
+      seen.add((await server.ok(wgetIn('web-1', `http://${clusterIP}:8080/`))).trim());
+    }
+    assert.deepEqual([...seen].sort(), ['web-1', 'web-2']);
+  });
+
+  test('sessionAffinity ClientIP keeps a client on one backend; None spreads again', async () => {
+    await server.ok(['patch', 'svc', 'web', '-p', '{"spec":{"sessionAffinity":"ClientIP"}}']);
+    await server.until('the affinity rules', () => (iptablesSave().includes('--rcheck') ? true : undefined));
+    const first = await get(`http://${clusterIP}:8080/`);
+    for (let i = 0; i < 20; i++) assert.equal(await get(`http://${clusterIP}:8080/`), first);
+    await server.ok([
+      'patch',
+      'svc',
+      'web',
+      '-p',
+      '{"spec":{"sessionAffinity":"None","sessionAffinityConfig":null}}',
+    ]);
+    await server.until('the affinity rules gone', () =>
+      iptablesSave().includes('--rcheck') ? undefined : true,
+    );
+    const seen = await server.until('both backends answering', async () => {
+      const s = await fromNode(30);
+      return s.size === 2 ? s : undefined;
+    });
+    assert.equal(seen.size, 2);
   });
 
   test('a NodePort answers on 127.0.0.1 and on the node’s bridge address', async () => {
