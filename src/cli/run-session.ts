@@ -14,9 +14,7 @@ import { formatHookRun } from '../kubelet/lifecycle/hook-run.ts';
 import { ProbeManager } from '../kubelet/prober/prober-manager.ts';
 import type { BackoffConfig } from '../kubelet/backoff.ts';
 import type { RegistryOptions } from '../runtime/image/image-manager.ts';
-import { startNodeProxy } from '../proxy/node-proxy.ts';
-import { startNodeDns } from '../dns/node-dns.ts';
-import { ensureBridge } from '../runtime/oci/cni.ts';
+import { startPodNetworkServices } from './pod-network-services.ts';
 import { MemoryStore } from '../store/memory-store.ts';
 import { realClock, type Clock } from '../util/clock.ts';
 import { LogFollower } from './log-follower.ts';
@@ -165,16 +163,9 @@ export async function runPods(opts: RunOptions): Promise<number> {
     onError: (k, e) => err(`endpoints of service ${k}: ${(e as Error).message}`),
   });
   kubelet.start();
-  // ClusterIPs of the run's Services carry traffic while it runs; the run owns its rules (cleaned up below).
-  const proxy = await startNodeProxy({ store, clock, runtimeName: node.name, instance: root, log: err });
-  // Cluster DNS on the pod bridge (kube-system/kube-dns), for pods with their own network.
-  const dns = await startNodeDns({
-    store,
-    clock,
-    runtimeName: node.name,
-    ensureAddress: () => ensureBridge(),
-    log: err,
-  });
+  // The service proxy and cluster DNS for oci pods; the run owns the proxy's rules (cleaned up below).
+  const podNetwork = startPodNetworkServices({ runtime, store, clock, instance: root, log: err });
+  await podNetwork.ready();
   containerLogs.start();
   for (const pod of opts.pods) createBoundPod(store, sink, pod, nodeName, clock);
 
@@ -261,6 +252,7 @@ export async function runPods(opts: RunOptions): Promise<number> {
   polling = false;
   clearInterval(logTimer);
   await pollLogs().catch(() => undefined);
+  follower.close();
   unwatchPods();
   unwatchEvents();
   if (!killNow) await node.killAll(); // nothing should be left; make sure of it
@@ -268,8 +260,7 @@ export async function runPods(opts: RunOptions): Promise<number> {
   for (const sb of await runtime.listPodSandboxes().catch(() => [])) {
     await runtime.removePodSandbox(sb.id).catch(() => undefined);
   }
-  await dns?.close();
-  await proxy?.cleanup().catch((e: unknown) => err(`service proxy: cleanup failed: ${(e as Error).message}`));
+  await podNetwork.cleanup();
   await runtime.close();
   rmSync(root, { recursive: true, force: true });
   process.off('exit', killOnExit);

@@ -17,9 +17,7 @@ import { serverUrl, writeKubeconfig } from '../apiserver/kubeconfig.ts';
 import type { NodeStreams } from '../apiserver/node-streams.ts';
 import { ApiServer } from '../apiserver/server.ts';
 import { ensurePki } from '../apiserver/tls/pki.ts';
-import { startNodeProxy } from '../proxy/node-proxy.ts';
-import { startNodeDns } from '../dns/node-dns.ts';
-import { ensureBridge } from '../runtime/oci/cni.ts';
+import { startPodNetworkServices } from './pod-network-services.ts';
 import type { BackoffConfig } from '../kubelet/backoff.ts';
 import { Kubelet } from '../kubelet/kubelet.ts';
 import { FileHookJournal } from '../kubelet/lifecycle/hook-journal.ts';
@@ -210,16 +208,17 @@ export async function startServer(
     const stopScheduler = startScheduler(store, sink, options.nodeName, clock);
     kubelet.start();
     containerLogs.start();
-    // Rules stay when the server stops (as kube-proxy's), so pods keep their services across a restart.
-    const proxy = await startNodeProxy({ store, clock, runtimeName: node.name, instance: dataDir, log: err });
-    // Cluster DNS on the pod bridge (kube-system/kube-dns), for pods with their own network.
-    const dns = await startNodeDns({
+    // The service proxy and cluster DNS, with the oci runtime (now, or with its first pod). The
+    // proxy's rules stay when the server stops (as kube-proxy's), so pods keep their services.
+    const podNetwork = startPodNetworkServices({
+      runtime,
       store,
       clock,
-      runtimeName: node.name,
-      ensureAddress: () => ensureBridge(),
+      instance: dataDir,
+      ...(options.serviceClusterIpRange ? { serviceCidr: options.serviceClusterIpRange } : {}),
       log: err,
     });
+    await podNetwork.ready();
     const address = await api.listen(options.port, options.host);
     ensureServiceBootstrap(store, clock, {
       ...(options.serviceClusterIpRange ? { serviceCidr: options.serviceClusterIpRange } : {}),
@@ -239,8 +238,7 @@ export async function startServer(
         err('nodelet: stopping (pods keep running and are picked up by the next start)');
         await api.close();
         stopScheduler();
-        await proxy?.stop();
-        await dns?.close();
+        await podNetwork.stop();
         namespaces.stop();
         eventTtl.stop();
         endpoints.stop();

@@ -1,6 +1,6 @@
-// The service proxy as a node component: started beside the oci runtime (pods with their own
-// network), on the real iptables and /proc/sys. On the process runtime pods share the node's
-// network and a ClusterIP has nothing to carry it to, so no proxy runs there.
+// The service proxy as a node component, on the real iptables and /proc/sys. It serves pods with
+// their own network (the oci runtime; src/cli/pod-network-services.ts starts it with that
+// runtime). Host-process pods share the node's network and reach Services by their pods' ports.
 import { DEFAULT_BRIDGE, DEFAULT_POD_SUBNET } from '../runtime/oci/cni.ts';
 import type { Store } from '../store/store.ts';
 import type { Clock } from '../util/clock.ts';
@@ -15,8 +15,6 @@ export const NODE_BRIDGE_ADDRESS = '10.87.0.1';
 export interface NodeProxyOptions {
   store: Store;
   clock: Clock;
-  /** The runtime the node runs pods on; the proxy runs only for `oci`. */
-  runtimeName: string;
   /** Names this node's chains: the data directory (a restarted server takes its chains over). */
   instance: string;
   /** --service-cluster-ip-range (default 10.96.0.0/16). */
@@ -25,12 +23,11 @@ export interface NodeProxyOptions {
 }
 
 /**
- * Starts the proxy when pods have a network of their own, or says why not and returns undefined.
+ * Starts the proxy, or says why not and returns undefined.
  * NodePorts are served on the node's bridge address and on 127.0.0.1 (kube-proxy's
  * nodePortAddresses), never on the machine's outside addresses.
  */
 export async function startNodeProxy(o: NodeProxyOptions): Promise<ServiceProxy | undefined> {
-  if (o.runtimeName !== 'oci') return undefined;
   const why = await iptablesUnavailable();
   if (why) {
     o.log(`service proxy: not started (${why}); ClusterIPs will not carry traffic`);

@@ -125,6 +125,25 @@ describe('RuntimeSet', () => {
     );
   });
 
+  test('whenCreated: at once for a runtime that exists, else once when the first pod creates it', async () => {
+    const { set, fakes } = kit();
+    const seen: string[] = [];
+    set.whenCreated('process', (rt) => seen.push(`process:${rt === fakes.get('process')}`));
+    assert.deepEqual(seen, ['process:true']);
+    set.whenCreated('oci', (rt) => seen.push(`oci:${rt === fakes.get('oci')}`));
+    assert.deepEqual(seen, ['process:true'], 'nothing before the oci runtime exists');
+    await set.runPodSandbox(sandboxConfig('a', 'oci'));
+    await set.runPodSandbox(sandboxConfig('b', 'oci'));
+    assert.deepEqual(seen, ['process:true', 'oci:true'], 'called once');
+  });
+
+  test('whenCreated: a runtime created at start for its earlier sandboxes counts as created', () => {
+    const { set } = kit({ state: ['oci'] });
+    let called = 0;
+    set.whenCreated('oci', () => called++);
+    assert.equal(called, 1);
+  });
+
   test('an unknown handler fails RunPodSandbox with containerd’s wording', async () => {
     const { set, creates } = kit();
     await assert.rejects(set.runPodSandbox(sandboxConfig('x', 'gvisor')), (e: unknown) => {

@@ -64,6 +64,8 @@ export class RuntimeSet implements ContainerRuntime {
   private readonly live = new Map<string, ContainerRuntime>();
   private readonly sandboxHandler = new Map<string, string>();
   private readonly containerHandler = new Map<string, string>();
+  /** Callbacks waiting for a handler's runtime to be created. */
+  private readonly waiting = new Map<string, ((rt: ContainerRuntime) => void)[]>();
   /** Each watcher and its subscriptions, one per runtime created so far. */
   private readonly watchers = new Set<{ listener: (event: RuntimeEvent) => void; subs: (() => void)[] }>();
   private readonly defaultName: string;
@@ -114,6 +116,20 @@ export class RuntimeSet implements ContainerRuntime {
     return [...this.live];
   }
 
+  /**
+   * Calls `cb` with the handler's runtime once it exists: at once when it was created already,
+   * else when the first pod (or re-adoption) creates it. Node components that only serve one
+   * runtime's pods (the service proxy and cluster DNS for pods with their own network) start then.
+   */
+  whenCreated(handler: string, cb: (rt: ContainerRuntime) => void): void {
+    const rt = this.live.get(handler);
+    if (rt) {
+      cb(rt);
+      return;
+    }
+    this.waiting.set(handler, [...(this.waiting.get(handler) ?? []), cb]);
+  }
+
   /** The runtime of a handler ('' for the default), created on first use. */
   runtimeFor(handler: string): ContainerRuntime {
     const name = handler || this.defaultName;
@@ -126,6 +142,9 @@ export class RuntimeSet implements ContainerRuntime {
     const rt = def.create();
     this.live.set(name, rt);
     for (const w of this.watchers) w.subs.push(rt.watch(w.listener));
+    const waiting = this.waiting.get(name) ?? [];
+    this.waiting.delete(name);
+    for (const cb of waiting) cb(rt);
     return rt;
   }
 

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { removeNodeProxyRules } from '../../src/proxy/node-proxy.ts';
 import { OciRuntime } from '../../src/runtime/oci/oci-runtime.ts';
 import { realClock } from '../../src/util/clock.ts';
 import { buildImages, ociSkip, startRegistry, type TestRegistry } from '../fixtures/images/test-images.ts';
@@ -50,6 +51,7 @@ describe('runtimeClassName through nodelet server (process node, real kubectl)',
       }
       for (const s of await oci.listPodSandboxes()) await oci.removePodSandbox(s.id).catch(() => undefined);
       await oci.close();
+      await removeNodeProxyRules(server.dataDir);
       await server.cleanup();
     }
     await registry?.stop();
@@ -75,6 +77,12 @@ describe('runtimeClassName through nodelet server (process node, real kubectl)',
     assert.deepEqual(out.trim().split(' ').sort(), ['oci=oci', 'process=process']);
   });
 
+  test('before any oci pod, a process node runs no cluster DNS (no kube-dns Service)', async () => {
+    const r = await server.kubectl(['get', 'svc', 'kube-dns', '-n', 'kube-system']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /services "kube-dns" not found/);
+  });
+
   test('an oci pod runs in a container beside a host-process pod', async () => {
     await server.ok(['apply', '-f', '-'], { input: [pod('boxed', 'oci'), pod('host')].join('---\n') });
     await server.ok(['wait', '--for=condition=Ready', 'pod/boxed', 'pod/host', '--timeout=120s']);
@@ -93,6 +101,22 @@ describe('runtimeClassName through nodelet server (process node, real kubectl)',
         'jsonpath={.status.nodeInfo.containerRuntimeVersion}',
       ]),
       /^process:\/\//,
+    );
+  });
+
+  test('the first oci pod brings the cluster DNS and service proxy: its lookups of Services answer', async () => {
+    // busybox's nslookup asks for a dotted name as it is (no search path), so the full name.
+    const name = 'kubernetes.default.svc.cluster.local';
+    const out = await server.until('kubernetes.default resolved in the oci pod', async () => {
+      const r = await server.kubectl(['exec', 'boxed', '--', 'nslookup', name]);
+      return r.code === 0 ? r.stdout : undefined;
+    });
+    assert.match(out, /Name:\s+kubernetes\.default\.svc\.cluster\.local\s+Address(?: 1)?:\s+10\.96\.0\.1\b/);
+    assert.equal(
+      (
+        await server.ok(['get', 'svc', 'kube-dns', '-n', 'kube-system', '-o', 'jsonpath={.spec.clusterIP}'])
+      ).trim(),
+      '10.96.0.10',
     );
   });
 
