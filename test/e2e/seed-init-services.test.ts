@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { removeNodeProxyRules } from '../../src/proxy/node-proxy.ts';
 import { buildImages, ociSkip, startRegistry, type TestRegistry } from '../fixtures/images/test-images.ts';
 import { hasKubectl, ServerUnderTest } from './server-harness.ts';
 
@@ -51,6 +52,8 @@ describe('seed: init containers wait for myservice and mydb (oci runtime, real k
           '--timeout=30s',
         ]);
         await server.stop();
+        // A stopped server leaves its service rules for the next start, as kube-proxy does.
+        await removeNodeProxyRules(server.dataDir);
         // The exited containers' root filesystems stay mounted after their pod is deleted (the
         // runtime removes them lazily): unmounted here so the data directory can go.
         unmountUnder(server.dir);
