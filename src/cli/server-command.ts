@@ -98,9 +98,11 @@ export function serverCommand(): Command {
     .option('--data-dir <dir>', 'store, credentials and kubeconfig', join(homedir(), '.nodelet'))
     .option('--listen <host:port>', 'address of the API server', '127.0.0.1:6443')
     .addOption(
-      new Option('--runtime <name>', 'container runtime: host processes, or real containers (runc)')
-        .choices(['process', 'oci'])
-        .default('process'),
+      // No default here: the start-up line says whether the runtime was asked for.
+      new Option(
+        '--runtime <name>',
+        'container runtime: host processes (default), or real containers (runc)',
+      ).choices(['process', 'oci']),
     )
     .option('--registry-mirror <registry=url>', 'pull REGISTRY through URL (repeatable)', collect, [])
     .option('--insecure-registry <host>', 'speak plain HTTP to this registry (repeatable)', collect, [])
@@ -116,7 +118,7 @@ export function serverCommand(): Command {
       async (flags: {
         dataDir: string;
         listen: string;
-        runtime: string;
+        runtime?: string;
         registryMirror: string[];
         insecureRegistry: string[];
         crashLoopBackoff?: string;
@@ -149,7 +151,7 @@ export function serverCommand(): Command {
           dataDir: flags.dataDir,
           host: listen.host,
           port: listen.port,
-          runtime: flags.runtime,
+          ...(flags.runtime !== undefined ? { runtime: flags.runtime } : {}),
           registries,
           maxPods: flags.maxPods,
           containerLogs: {

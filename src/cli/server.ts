@@ -37,8 +37,8 @@ export interface ServerOptions {
   dataDir: string;
   host: string;
   port: number;
-  /** `process` (the default) or `oci`. */
-  runtime: string;
+  /** `process` or `oci`; unset: the node's default (process), said so at start. */
+  runtime?: string;
   registries?: RegistryOptions;
   /** Pods this node admits (the kubelet's maxPods, 110 by default). */
   maxPods?: number;

@@ -63,7 +63,7 @@ describe('runtimeClassName through nodelet server (process node, real kubectl)',
   test('the start-up line names the default and what the oci class gets', () => {
     assert.match(
       server.log,
-      /runtime: process \(host processes[^)]*\); runtimeClassName oci: runc under conmon/,
+      /runtime: process \(host processes; the default, --runtime oci for real containers\); runtimeClassName oci: runc under conmon/,
     );
   });
 
