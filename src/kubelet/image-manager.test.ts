@@ -126,3 +126,40 @@ test('without an image service (process runtime) every image is present', async 
   assert.deepEqual(await m.ensureImage({ metadata: { uid: 'u' } }, c('nginx'), 'f'), { ok: true });
   assert.deepEqual(events, ['Normal Pulled Container image "nginx" already present on machine']);
 });
+
+test('a pull queued behind another pod’s pull of the same image still ends in Successfully pulled', async () => {
+  const clock = new FakeClock(0);
+  const events: string[] = [];
+  const recorder: EventRecorder = {
+    event: (p, _f, type, reason, message) => events.push(`${p.metadata?.name} ${type} ${reason} ${message}`),
+  };
+  let present = false;
+  const images: ImageService = {
+    imageStatus: () => Promise.resolve(present ? info : undefined),
+    // The runtime's pull: the first brings the image; the one queued behind it finds it there.
+    pullImage: async () => {
+      if (present) return { pulled: false, image: info, imageRef: 'ref', durationMs: 0, size: info.size };
+      await clock.sleep(1500);
+      present = true;
+      return { pulled: true, image: info, imageRef: 'ref', durationMs: 1500, size: info.size };
+    },
+    listImages: () => Promise.resolve([]),
+    removeImage: () => Promise.resolve(),
+  };
+  const m = new ImageManager(images, clock, recorder);
+  const pod = (name: string): Pod => ({
+    metadata: { name, namespace: 'default', uid: name },
+    spec: { containers: [] },
+  });
+  const a = m.ensureImage(pod('a'), c('nginx', 'IfNotPresent'), 'f');
+  const b = m.ensureImage(pod('b'), c('nginx', 'IfNotPresent'), 'f');
+  await clock.advance(1500);
+  assert.equal((await a).ok, true);
+  assert.equal((await b).ok, true);
+  assert.deepEqual(events, [
+    'a Normal Pulling Pulling image "nginx"',
+    'b Normal Pulling Pulling image "nginx"',
+    'a Normal Pulled Successfully pulled image "nginx" in 1.5s (1.5s including waiting). Image size: 1234 bytes.',
+    'b Normal Pulled Successfully pulled image "nginx" in 0s (1.5s including waiting). Image size: 1234 bytes.',
+  ]);
+});

@@ -133,24 +133,16 @@ export class ImageManager {
       const { res, pullMs } = await run;
       this.backoff.delete(key);
       this.lastError.delete(key);
-      if (res.pulled) {
-        const total = this.clock.now() - queued;
-        this.recorder.event(
-          pod,
-          fieldPath,
-          'Normal',
-          'Pulled',
-          `Successfully pulled image "${image}" in ${goDuration(pullMs)} (${goDuration(total)} including waiting). Image size: ${res.size} bytes.`,
-        );
-      } else {
-        this.recorder.event(
-          pod,
-          fieldPath,
-          'Normal',
-          'Pulled',
-          `Container image "${image}" already present on machine`,
-        );
-      }
+      // Once Pulling was said, the kubelet reports the pull, even when another pod's pull (queued
+      // before this one) brought the image meanwhile: its CRI PullImage then returns at once.
+      const total = this.clock.now() - queued;
+      this.recorder.event(
+        pod,
+        fieldPath,
+        'Normal',
+        'Pulled',
+        `Successfully pulled image "${image}" in ${goDuration(pullMs)} (${goDuration(total)} including waiting). Image size: ${res.size} bytes.`,
+      );
       return { ok: true, imageRef: res.imageRef };
     } catch (e) {
       const msg = (e as Error).message;
