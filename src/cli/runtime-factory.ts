@@ -10,7 +10,7 @@ import type { RuntimeClassSource } from '../kubelet/runtime-class.ts';
 import type { RegistryOptions } from '../runtime/image/image-manager.ts';
 import { chooseRuntime, ociRoot, type RuntimeName } from '../runtime/oci/node-config.ts';
 import { OciRuntime, ociRuntimeUnavailable } from '../runtime/oci/oci-runtime.ts';
-import { readJsonFile } from '../runtime/process/state-file.ts';
+import { readRecords } from '../runtime/process/state-file.ts';
 import { ProcessRuntime } from '../runtime/process/process-runtime.ts';
 import type { ContainerRuntime } from '../runtime/runtime.ts';
 import { RuntimeSet, type RuntimeHandler } from '../runtime/runtime-set.ts';
@@ -88,7 +88,7 @@ export function storeRuntimeClasses(store: Store): RuntimeClassSource {
 /** An earlier run left sandboxes in this runtime's state: it is created at start to adopt them. */
 function hasSandboxes(root: string): boolean {
   try {
-    return readJsonFile<unknown[]>(join(root, 'sandboxes.json'), []).length > 0;
+    return readRecords<{ id: string }>(join(root, 'sandboxes.json')).length > 0;
   } catch {
     return false;
   }

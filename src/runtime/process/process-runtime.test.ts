@@ -18,6 +18,7 @@ import {
 import { procInfo } from './proc-table.ts';
 import { findConmon } from './conmon-shim.ts';
 import { ProcessRuntime, TERMINATION_MESSAGE_ENV } from './process-runtime.ts';
+import { readRecords, RecordJournal } from './state-file.ts';
 
 /** conmon is the containers' supervising parent where it is installed; these tests say which they need. */
 const noConmon = findConmon() ? false : 'conmon is not installed';
@@ -650,7 +651,7 @@ describe('exec sessions', () => {
 describe('records on disk', () => {
   test('the changes of one turn are written together, and each call resolves once its change is on disk', async () => {
     const onDisk = (): { id: string; state: string }[] =>
-      JSON.parse(readFileSync(join(root, 'containers.json'), 'utf8')) as { id: string; state: string }[];
+      readRecords<{ id: string; state: string }>(join(root, 'containers.json'));
     const created = Promise.all(
       ['a', 'b', 'c'].map((n) => rt.createContainer(sandbox.id, config(n, ['sleep', '1000']))),
     );
@@ -672,13 +673,10 @@ describe('records on disk', () => {
     );
   });
 
-  test('written to containers.json and sandboxes.json; a new runtime reads them back', async () => {
+  test('written to containers.json and sandboxes.json (and their journals); a new runtime reads them back', async () => {
     const id = await run('done', ['sh', '-c', 'exit 2']);
     await exited(id);
-    const saved = JSON.parse(readFileSync(join(root, 'containers.json'), 'utf8')) as {
-      id: string;
-      exitCode: number;
-    }[];
+    const saved = readRecords<{ id: string; exitCode: number }>(join(root, 'containers.json'));
     assert.equal(saved.find((c) => c.id === id)?.exitCode, 2);
     await rt.close();
     const again = newRuntime();
@@ -709,18 +707,14 @@ describe('records on disk', () => {
     await useShim('none');
     const id = await run('gone', ['sleep', '1000']);
     await rt.close();
-    const recs = JSON.parse(readFileSync(join(root, 'containers.json'), 'utf8')) as {
-      id: string;
-      pid: number;
-    }[];
+    const recs = readRecords<{ id: string; pid: number }>(join(root, 'containers.json'));
     const rec = recs.find((c) => c.id === id);
     assert.ok(rec);
     process.kill(rec.pid, 'SIGKILL');
     await until(() => !alive(rec.pid), 'the process to die');
     // Pretend the earlier run died before it saw the exit.
-    writeFileSync(
-      join(root, 'containers.json'),
-      JSON.stringify(recs.map((c) => (c.id === id ? { ...c, state: 'running', pid: rec.pid } : c))),
+    new RecordJournal(join(root, 'containers.json')).compact(
+      recs.map((c) => (c.id === id ? { ...c, state: 'running', pid: rec.pid } : c)),
     );
     const again = newRuntime();
     const st = await again.containerStatus(id);

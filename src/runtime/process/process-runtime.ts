@@ -3,7 +3,7 @@
 // same states, exit codes, log files and error texts it would see from the CRI.
 //
 // Layout under root (see README.md):
-//   sandboxes.json, containers.json          records, rewritten atomically on every change
+//   sandboxes.json, containers.json          records: snapshots, with .log journals of changes
 //   pods/<podUid>/containers/<name>/          a container's default working directory
 //   pods/<podUid>/containers/<name>/<attempt>/<terminationMessagePath>
 //   logs/<namespace>_<podName>_<podUid>/<name>/<attempt>.log   CRI-format log (as /var/log/pods)
@@ -44,7 +44,7 @@ import {
   signalGroup,
 } from './process-group.ts';
 import { isLive, procInfo } from './proc-table.ts';
-import { readJsonFile, writeJsonFileAtomic } from './state-file.ts';
+import { RecordJournal } from './state-file.ts';
 import { ptyOfScript, scriptArgs, scriptPath } from './tty-exec.ts';
 
 /**
@@ -210,6 +210,8 @@ export class ProcessRuntime implements ContainerRuntime {
     this.nodeIP = options.nodeIP ?? '127.0.0.1';
     mkdirSync(join(this.root, 'pods'), { recursive: true });
     mkdirSync(join(this.root, 'logs'), { recursive: true });
+    this.sandboxJournal = new RecordJournal(join(this.root, 'sandboxes.json'));
+    this.containerJournal = new RecordJournal(join(this.root, 'containers.json'));
     this.exitDir = join(this.root, 'exits');
     mkdirSync(this.exitDir, { recursive: true });
     const conmon = options.shim === 'none' ? undefined : findConmon();
@@ -235,30 +237,26 @@ export class ProcessRuntime implements ContainerRuntime {
   // ---------------------------------------------------------------------------------------------
   // Persistence
 
-  private get sandboxesFile(): string {
-    return join(this.root, 'sandboxes.json');
-  }
+  /** Sandbox records: a snapshot and a journal of changes (state-file.ts). */
+  private readonly sandboxJournal: RecordJournal<SandboxRecord>;
+  private readonly containerJournal: RecordJournal<ContainerRecord>;
 
-  private get containersFile(): string {
-    return join(this.root, 'containers.json');
-  }
-
-  /** Record files changed in memory and not yet written (see persist). */
-  private readonly unsaved = new Set<'sandboxes' | 'containers'>();
+  /** Records changed in memory and not yet written (see persist); '*' = rewrite them all. */
+  private readonly unsaved = { sandboxes: new Set<string>(), containers: new Set<string>() };
   /** The save that will write them, once the current turn of the event loop is over. */
   private pendingSave: { done: Promise<void>; settle: (err?: Error) => void } | undefined;
 
   /**
    * A group commit: every change made in one turn of the event loop (a burst of pod starts, the
-   * exits noticed together) is written with one rewrite and one fsync of each file, right after
-   * that turn. Each file is rewritten whole, so rewriting it per change made a burst of n pods cost
-   * O(n²) in serialising and n fsyncs on the event loop. The CRI calls that change records resolve
-   * only once their change is on disk (saved()), so what the kubelet was told still survives a crash.
+   * exits noticed together) is written with one append and one fsync per journal, right after that
+   * turn, and only the records that changed are written (not every record, as a whole-file rewrite
+   * would: a burst of n pods then cost O(n²) in serialising). The CRI calls that change records
+   * resolve only once their change is on disk (saved()), so what the kubelet was told still
+   * survives a crash. Without an id, every record of the kind is written again (a compaction).
    */
-  private persist(what: 'sandboxes' | 'containers' | 'all' = 'all'): void {
+  private persist(what: 'sandboxes' | 'containers', id?: string): void {
     if (this.closed) return;
-    if (what !== 'containers') this.unsaved.add('sandboxes');
-    if (what !== 'sandboxes') this.unsaved.add('containers');
+    this.unsaved[what].add(id ?? '*');
     if (this.pendingSave) return;
     let settle!: (err?: Error) => void;
     const done = new Promise<void>((res, rej) => {
@@ -303,15 +301,20 @@ export class ProcessRuntime implements ContainerRuntime {
   }
 
   private writeUnsaved(): void {
-    // A file that fails to write stays unsaved: the next change (or close) writes it again.
-    if (this.unsaved.has('sandboxes')) {
-      writeJsonFileAtomic(this.sandboxesFile, [...this.sandboxes.values()]);
-      this.unsaved.delete('sandboxes');
-    }
-    if (this.unsaved.has('containers')) {
-      writeJsonFileAtomic(this.containersFile, [...this.containers.values()]);
-      this.unsaved.delete('containers');
-    }
+    // What fails to write stays unsaved: the next change (or close) writes it again.
+    this.commit(this.sandboxJournal, this.unsaved.sandboxes, this.sandboxes);
+    this.commit(this.containerJournal, this.unsaved.containers, this.containers);
+  }
+
+  private commit<T extends { id: string }>(
+    journal: RecordJournal<T>,
+    ids: Set<string>,
+    records: ReadonlyMap<string, T>,
+  ): void {
+    if (ids.size === 0) return;
+    if (ids.has('*')) journal.compact([...records.values()]);
+    else journal.commit(new Map([...ids].map((id) => [id, records.get(id)])), () => [...records.values()]);
+    ids.clear();
   }
 
   /**
@@ -331,8 +334,8 @@ export class ProcessRuntime implements ContainerRuntime {
   }
 
   private loadRecords(): void {
-    for (const s of readJsonFile<SandboxRecord[]>(this.sandboxesFile, [])) this.sandboxes.set(s.id, s);
-    for (const c of readJsonFile<ContainerRecord[]>(this.containersFile, [])) this.containers.set(c.id, c);
+    for (const [id, rec] of this.sandboxJournal.load()) this.sandboxes.set(id, rec);
+    for (const [id, rec] of this.containerJournal.load()) this.containers.set(id, rec);
     let changed = false;
     for (const c of this.containers.values()) {
       if (c.state !== 'running') continue;
@@ -371,7 +374,7 @@ export class ProcessRuntime implements ContainerRuntime {
       }
       entry.reaped = true;
       this.markLost(c);
-      this.persist('containers');
+      this.persist('containers', c.id);
       this.live.delete(c.id);
       resolveExited();
       this.emit({ type: 'ContainerDied', podUid: c.podUid, containerId: c.id });
@@ -458,7 +461,7 @@ export class ProcessRuntime implements ContainerRuntime {
         c.finishedAt = this.closedSince ? exit.at : this.clock.now();
         this.live.delete(c.id);
         try {
-          this.persist('containers');
+          this.persist('containers', c.id);
         } catch {
           // The record in memory is right; the file catches up with the next change.
         }
@@ -473,7 +476,7 @@ export class ProcessRuntime implements ContainerRuntime {
         this.followers.delete(c.id);
         this.markLost(c);
         this.live.delete(c.id);
-        this.persist('containers');
+        this.persist('containers', c.id);
         resolveExited();
         onExited();
         this.emit({ type: 'ContainerDied', podUid: c.podUid, containerId: c.id });
@@ -521,7 +524,7 @@ export class ProcessRuntime implements ContainerRuntime {
       labels: { ...(config.labels ?? {}) },
     };
     this.sandboxes.set(id, rec);
-    this.persist('sandboxes');
+    this.persist('sandboxes', id);
     return this.saved().then(() => sandboxStatus(rec));
   }
 
@@ -530,7 +533,7 @@ export class ProcessRuntime implements ContainerRuntime {
     const rec = this.sandboxes.get(sandboxId);
     if (rec && rec.state !== 'notready') {
       rec.state = 'notready';
-      this.persist('sandboxes');
+      this.persist('sandboxes', rec.id);
     }
     return this.saved();
   }
@@ -546,7 +549,7 @@ export class ProcessRuntime implements ContainerRuntime {
       if (c.sandboxId === sandboxId) await this.removeContainer(c.id);
     }
     this.sandboxes.delete(sandboxId);
-    this.persist();
+    this.persist('sandboxes', sandboxId);
     await this.saved();
     const others = [...this.sandboxes.values()].some((s) => s.podUid === rec.podUid);
     if (!others) {
@@ -633,7 +636,7 @@ export class ProcessRuntime implements ContainerRuntime {
       terminationMessageHostPath,
     };
     this.containers.set(id, rec);
-    this.persist('containers');
+    this.persist('containers', id);
     return this.saved().then(() => id);
   }
 
@@ -672,7 +675,7 @@ export class ProcessRuntime implements ContainerRuntime {
       rec.reason = 'StartError';
       rec.message = message;
       rec.finishedAt = this.clock.now();
-      this.persist('containers');
+      this.persist('containers', rec.id);
       this.emit({ type: 'ContainerDied', podUid: rec.podUid, containerId: rec.id });
       throw new RuntimeError('RunContainerError', message);
     };
@@ -724,7 +727,7 @@ export class ProcessRuntime implements ContainerRuntime {
       if (startTime !== undefined) rec.pidStartTime = startTime;
       rec.runEnv = env;
       rec.cwd = cwd;
-      this.persist('containers');
+      this.persist('containers', rec.id);
       // Started is told before following the exit file: a command that ends at once must not be
       // reported dead before it was reported started.
       this.emit({ type: 'ContainerStarted', podUid: rec.podUid, containerId: rec.id });
@@ -768,7 +771,7 @@ export class ProcessRuntime implements ContainerRuntime {
     if (startTime !== undefined) rec.pidStartTime = startTime;
     rec.runEnv = env;
     rec.cwd = cwd;
-    this.persist('containers');
+    this.persist('containers', rec.id);
 
     void started.exit.then(({ code, signal }) => {
       entry.reaped = true;
@@ -820,7 +823,7 @@ export class ProcessRuntime implements ContainerRuntime {
     rec.finishedAt = finishedAt;
     this.live.delete(rec.id);
     try {
-      this.persist('containers');
+      this.persist('containers', rec.id);
     } catch {
       // The record in memory is right; the file catches up with the next change.
     }
@@ -864,7 +867,7 @@ export class ProcessRuntime implements ContainerRuntime {
     if (!rec) return;
     if (rec.state === 'running') await this.stopContainer(containerId, 0);
     this.containers.delete(containerId);
-    this.persist('containers');
+    this.persist('containers', containerId);
     await this.saved();
     rmSync(join(rec.dir, String(rec.attempt)), { recursive: true, force: true });
     if (rec.shimmed) {
