@@ -11,15 +11,19 @@ import {
   writeSync,
 } from 'node:fs';
 
-export function readJsonFile<T>(path: string, fallback: T): T {
-  let text: string;
+/** The file's text, or undefined when there is no such file. */
+function readTextIfExists(path: string): string | undefined {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return fallback;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
-  return JSON.parse(text) as T;
+}
+
+export function readJsonFile<T>(path: string, fallback: T): T {
+  const text = readTextIfExists(path);
+  return text === undefined ? fallback : (JSON.parse(text) as T);
 }
 
 export function writeJsonFileAtomic(path: string, value: unknown): void {
@@ -58,20 +62,10 @@ export class RecordJournal<T extends { id: string }> {
   /** The records as the last commit left them. */
   load(): Map<string, T> {
     const out = new Map<string, T>();
-    let snapshot = '[]';
-    try {
-      snapshot = readFileSync(this.path, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    }
+    const snapshot = readTextIfExists(this.path) ?? '[]';
     this.snapshotBytes = Buffer.byteLength(snapshot);
     for (const r of JSON.parse(snapshot) as T[]) out.set(r.id, r);
-    let text = '';
-    try {
-      text = readFileSync(this.logPath, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    }
+    const text = readTextIfExists(this.logPath) ?? '';
     this.logBytes = Buffer.byteLength(text);
     for (const line of text.split('\n')) {
       if (!line) continue;
