@@ -12,7 +12,7 @@ import type { Driver } from './driver.ts';
 import { freePorts } from './ports.ts';
 import { killProcessesMentioning } from './proc-cleanup.ts';
 import { probeLateness } from './probe-lateness.ts';
-import { sample } from './proc-stat.ts';
+import { sampleNode } from './proc-stat.ts';
 import { coreShare, summarize, type Summary } from './stats.ts';
 
 export interface DensityLevel {
@@ -82,10 +82,10 @@ export async function density(agent: Agent, driver: Driver, opts: DensityOptions
       await sleep(opts.settleMs);
       if (opts.profileDir) await agent.request({ op: 'profile', on: true });
       await agent.request({ op: 'probe-record', on: true });
-      const a = sample(agent.pid);
+      const a = sampleNode(agent.pid);
       const t0 = performance.now();
       await sleep(opts.windowMs);
-      const b = sample(agent.pid);
+      const b = sampleNode(agent.pid);
       const wall = performance.now() - t0;
       const { runs } = await agent.request({ op: 'probe-record', on: false });
       if (opts.profileDir) {

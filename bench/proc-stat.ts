@@ -1,7 +1,7 @@
 // CPU time and resident memory of a process, read from /proc by another process so that the
 // measurement costs the measured process nothing.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface CpuTimes {
   /** User and system time in clock ticks (utime, stime). */
@@ -10,6 +10,8 @@ export interface CpuTimes {
   /** Of waited-for children (cutime, cstime): the probes' and containers' own processes. */
   cutime: number;
   cstime: number;
+  /** The parent's PID (field 4). */
+  ppid: number;
 }
 
 /**
@@ -29,7 +31,7 @@ export function parseStat(text: string): CpuTimes {
     if (!Number.isFinite(v)) throw new Error(`field ${field} of /proc/PID/stat is not a number`);
     return v;
   };
-  return { utime: num(14), stime: num(15), cutime: num(16), cstime: num(17) };
+  return { utime: num(14), stime: num(15), cutime: num(16), cstime: num(17), ppid: num(4) };
 }
 
 /** VmRSS from /proc/PID/status, in bytes. */
@@ -69,4 +71,41 @@ export function sample(pid: number): ProcSample {
     childCpuMicros: (t.cutime + t.cstime) * us,
     rssBytes: parseRss(readFileSync(`/proc/${pid}/status`, 'utf8')),
   };
+}
+
+/** What runs as part of a nodelet process besides itself: its spawner of probe and hook commands. */
+const HELPER = 'spawner-child.ts';
+
+/**
+ * The nodelet process together with its helper processes (children whose command line names
+ * spawner-child.ts): their own CPU is nodelet's, and what they waited for (the exec probes and
+ * hooks they forked) counts as children's CPU, as it would if nodelet had forked them itself.
+ */
+export function sampleNode(pid: number): ProcSample {
+  const total = sample(pid);
+  for (const helper of helperPids(pid)) {
+    try {
+      const h = sample(helper);
+      total.cpuMicros += h.cpuMicros;
+      total.childCpuMicros += h.childCpuMicros;
+      total.rssBytes += h.rssBytes;
+    } catch {
+      // gone between the scan and the read
+    }
+  }
+  return total;
+}
+
+function helperPids(parent: number): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (parseStat(readFileSync(`/proc/${name}/stat`, 'utf8')).ppid !== parent) continue;
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(HELPER)) out.push(Number(name));
+    } catch {
+      // a process that ended meanwhile
+    }
+  }
+  return out;
 }

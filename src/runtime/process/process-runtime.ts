@@ -45,6 +45,7 @@ import {
 } from './process-group.ts';
 import { isLive, procInfo } from './proc-table.ts';
 import { RecordJournal } from './state-file.ts';
+import { Spawner, type SpawnedCommand } from './spawner.ts';
 import { ptyOfScript, scriptArgs, scriptPath } from './tty-exec.ts';
 
 /**
@@ -75,6 +76,11 @@ export interface ProcessRuntimeOptions {
    * nodelet the parent (output and exit codes are then lost when nodelet goes).
    */
   shim?: 'conmon' | 'none';
+  /**
+   * Whether execSync's commands are forked by a small helper process (spawner.ts; the default) or
+   * by this process.
+   */
+  spawner?: boolean;
 }
 
 interface SandboxRecord extends PodSandboxStatus {
@@ -199,6 +205,8 @@ export class ProcessRuntime implements ContainerRuntime {
   private readonly listeners = new Set<(event: RuntimeEvent) => void>();
   private closed = false;
   private readonly shim: ConmonShim | undefined;
+  /** Forks execSync's commands from a small process (undefined: from this one). */
+  private readonly spawner: Spawner | undefined;
   private readonly exitDir: string;
   private exitWatcher: FSWatcher | undefined;
   /** Shimmed containers being followed, by ID: checked on every exit-file change notice. */
@@ -218,6 +226,7 @@ export class ProcessRuntime implements ContainerRuntime {
     if (options.shim === 'conmon' && !conmon)
       throw new Error('the process runtime needs conmon, and it is not installed');
     this.shim = conmon ? new ConmonShim(conmon, join(this.root, 'shim')) : undefined;
+    this.spawner = options.spawner === false ? undefined : new Spawner();
     try {
       this.exitWatcher = watch(this.exitDir, { persistent: false }, (_event, name) => {
         if (name) this.followers.get(String(name))?.();
@@ -935,23 +944,19 @@ export class ProcessRuntime implements ContainerRuntime {
   async execSync(containerId: string, command: string[], options: ExecSyncOptions): Promise<ExecResult> {
     options.signal?.throwIfAborted();
     const { exe, env, cwd } = this.prepareExec(containerId, command);
-    let started: Started;
+    const argv0 = command[0] as string;
+    let cmd: SpawnedCommand;
     try {
-      started = await spawnProcess(exe, command.slice(1), {
-        argv0: command[0],
+      cmd = await this.spawnShortLived(exe, command.slice(1), {
+        argv0,
         cwd,
         env,
-        detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
+        cap: options.maxOutputBytes ?? Infinity,
       });
     } catch (e) {
-      throw new Error(execFailure(spawnErrorDetail(command[0] as string, e)));
+      throw new Error(execFailure(spawnErrorDetail(argv0, e)));
     }
-    const { child, pid } = started;
-    const cap = options.maxOutputBytes ?? Infinity;
-    const stdout = capture(child.stdout, cap);
-    const stderr = capture(child.stderr, cap);
-
+    const { pid } = cmd;
     let timedOut = false;
     let reaped = false;
     const kill = (): void => {
@@ -966,9 +971,37 @@ export class ProcessRuntime implements ContainerRuntime {
     if (options.signal?.aborted) kill();
     else options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const { code, signal } = await started.exit;
+      const { code, signal, stdout, stderr } = await cmd.result;
       reaped = true;
-      const exitCode = exitCodeOf(code, signal);
+      options.signal?.throwIfAborted();
+      return { exitCode: exitCodeOf(code, signal), stdout, stderr, timedOut };
+    } finally {
+      timer?.cancel();
+      options.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /**
+   * Starts a short-lived command (execSync) and captures its output: through the spawner's small
+   * process where there is one, else from this process.
+   */
+  private async spawnShortLived(
+    file: string,
+    args: string[],
+    o: { argv0: string; cwd: string; env: Record<string, string>; cap: number },
+  ): Promise<SpawnedCommand> {
+    if (this.spawner) return this.spawner.run({ file, args, ...o, drainMs: DRAIN_MS });
+    const started = await spawnProcess(file, args, {
+      argv0: o.argv0,
+      cwd: o.cwd,
+      env: o.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const { child } = started;
+    const stdout = capture(child.stdout, o.cap);
+    const stderr = capture(child.stderr, o.cap);
+    const result = started.exit.then(async ({ code, signal }) => {
       // Processes the command left in the background may hold its pipes; do not wait for them
       // for ever (containerd's drain_exec_sync_io_timeout).
       const ac = new AbortController();
@@ -979,12 +1012,9 @@ export class ProcessRuntime implements ContainerRuntime {
       ac.abort();
       child.stdout?.destroy();
       child.stderr?.destroy();
-      options.signal?.throwIfAborted();
-      return { exitCode, stdout: stdout.value(), stderr: stderr.value(), timedOut };
-    } finally {
-      timer?.cancel();
-      options.signal?.removeEventListener('abort', onAbort);
-    }
+      return { code, signal, stdout: stdout.value(), stderr: stderr.value() };
+    });
+    return { pid: started.pid, result };
   }
 
   async exec(containerId: string, command: string[], options: ExecStreamOptions): Promise<ExecSession> {
@@ -1112,6 +1142,7 @@ export class ProcessRuntime implements ContainerRuntime {
       // As before a crash: the files hold the last change that was written.
     }
     this.closed = true;
+    this.spawner?.close();
     this.listeners.clear();
     this.exitWatcher?.close();
     this.followers.clear();
