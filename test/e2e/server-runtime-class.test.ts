@@ -4,11 +4,8 @@
 // a class whose handler the node has no runtime for leaves the pod in ContainerCreating with the
 // kubelet's FailedCreatePodSandBox, and a restarted server adopts the container.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { removeNodeProxyRules } from '../../src/proxy/node-proxy.ts';
-import { OciRuntime } from '../../src/runtime/oci/oci-runtime.ts';
-import { realClock } from '../../src/util/clock.ts';
+import { removeOciLeftovers } from '../fixtures/oci-leftovers.ts';
 import { buildImages, ociSkip, startRegistry, type TestRegistry } from '../fixtures/images/test-images.ts';
 import { hasKubectl, ServerUnderTest } from './server-harness.ts';
 
@@ -39,21 +36,8 @@ describe('runtimeClassName through nodelet server (process node, real kubectl)',
   });
 
   after(async () => {
-    if (server) {
-      await server.kubectl(['delete', 'pods', '--all', '--grace-period=1', '--timeout=30s']);
-      await server.stop('SIGTERM');
-      // What a stopped node leaves of its oci pods (rootfs mounts, network namespaces) is removed
-      // through the runtime, as the kubelet's garbage collection would, so the directory can go.
-      const oci = new OciRuntime({ root: join(server.dataDir, 'oci'), clock: realClock });
-      for (const c of await oci.listContainers()) {
-        await oci.stopContainer(c.id, 0).catch(() => undefined);
-        await oci.removeContainer(c.id).catch(() => undefined);
-      }
-      for (const s of await oci.listPodSandboxes()) await oci.removePodSandbox(s.id).catch(() => undefined);
-      await oci.close();
-      await removeNodeProxyRules(server.dataDir);
-      await server.cleanup();
-    }
+    // What a stopped node leaves of its oci pods is removed as the kubelet's GC would.
+    if (server) await removeOciLeftovers(server);
     await registry?.stop();
   });
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { hasKubectl, ServerUnderTest } from '../e2e/server-harness.ts';
 import { buildImages, ociSkip, startRegistry, type TestRegistry } from '../fixtures/images/test-images.ts';
-import { removeOciLeftovers } from './oci-leftovers.ts';
+import { removeOciLeftovers } from '../fixtures/oci-leftovers.ts';
 
 const skip = !hasKubectl ? 'kubectl is not at /usr/bin/kubectl' : ociSkip();
 
