@@ -1,4 +1,4 @@
-// Runs every *.test.ts under src/ and test/ with node:test and fails when a test failed or none ran.
+// Runs every *.test.ts under src/, test/ and bench/ with node:test and fails when a test failed or none ran.
 //
 // Two lanes, one file at a time each: the files that start real containers on the pod network
 // (they call ociSkip()), and the rest. A node's cluster DNS binds the bridge address and its
@@ -10,7 +10,7 @@ import { globSync, readFileSync } from 'node:fs';
 import process from 'node:process';
 
 const patterns = process.argv.slice(2);
-const files = globSync(patterns.length ? patterns : ['src/**/*.test.ts', 'test/**/*.test.ts']).sort();
+const files = globSync(patterns.length ? patterns : ['src/**/*.test.ts', 'test/**/*.test.ts', 'bench/**/*.test.ts']).sort();
 const podNetwork = files.filter((f) => readFileSync(f, 'utf8').includes('ociSkip('));
 const others = files.filter((f) => !podNetwork.includes(f));
 let passed = 0;
