@@ -102,13 +102,22 @@ export function sendJson(
   body: unknown,
   options: { pretty?: boolean } = {},
 ): void {
-  const text = options.pretty ? `${JSON.stringify(body, null, 2)}\n` : `${JSON.stringify(body)}\n`;
+  sendJsonText(
+    res,
+    code,
+    options.pretty ? `${JSON.stringify(body, null, 2)}\n` : `${JSON.stringify(body)}\n`,
+  );
+}
+
+/** A JSON answer already encoded; its UTF-8 bytes are made once, for the length and the body. */
+export function sendJsonText(res: ServerResponse, code: number, text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
   res.writeHead(code, {
     'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(text),
+    'Content-Length': bytes.length,
     'Cache-Control': 'no-cache, private',
   });
-  res.end(text);
+  res.end(bytes);
 }
 
 export function sendStatus(res: ServerResponse, status: Status): void {

@@ -17,6 +17,7 @@ import {
   readBody,
   requireObjectMeta,
   sendJson,
+  sendJsonText,
   setWarnings,
   wantsPretty,
 } from './http-util.ts';
@@ -42,6 +43,7 @@ import {
 } from './status.ts';
 import { planDelete, type DeleteOptions } from './deletion.ts';
 import { serveWatch } from './watch.ts';
+import { encodedObject, withTypeMeta } from './object-encoding.ts';
 
 export interface ObjectFilter {
   namespace: string;
@@ -113,11 +115,6 @@ function respondObject(ctx: RequestContext, code: number, obj: ApiObject): void 
   }
 }
 
-function withTypeMeta(def: ResourceDef, obj: ApiObject): ApiObject {
-  const { apiVersion: _a, kind: _k, ...rest } = obj;
-  return { kind: def.kind, apiVersion: apiVersionOf(def), ...rest };
-}
-
 export function handleGet(ctx: RequestContext): void {
   const { def, info, storage } = ctx;
   const obj = storage.get(info.namespace, info.name);
@@ -142,7 +139,7 @@ export function handleList(ctx: RequestContext): void {
   }
   const fieldSel = parseFieldSelector(query.get('fieldSelector'), def.selectableFields);
   const onlyName = selectedName(fieldSel);
-  let items: ApiObject[];
+  let items: readonly ApiObject[];
   let resourceVersion: string;
   if (onlyName !== undefined && (def.namespaced ? filter.namespace !== '' : true)) {
     // metadata.name=x in one namespace: one lookup instead of a scan (kubectl wait/delete).
@@ -150,7 +147,8 @@ export function handleList(ctx: RequestContext): void {
     items = o && filter.matches(o) ? [o] : [];
     resourceVersion = services.store.currentResourceVersion();
   } else {
-    const listed = storage.list(filter.namespace);
+    // The stored objects themselves: this answer only reads and encodes them.
+    const listed = storage.listShared(filter.namespace);
     items = listed.items.filter((o) => filter.matches(o));
     resourceVersion = listed.resourceVersion;
   }
@@ -184,8 +182,8 @@ export function handleList(ctx: RequestContext): void {
   }
   const pretty = wantsPretty(ctx.req, query);
   setWarnings(ctx.res, ctx.warnings);
-  const typed = items.map((o) => withTypeMeta(def, o));
   if (shape === 'table') {
+    const typed = items.map((o) => withTypeMeta(def, o));
     sendJson(
       ctx.res,
       200,
@@ -222,12 +220,19 @@ export function handleList(ctx: RequestContext): void {
     );
     return;
   }
-  sendJson(
-    ctx.res,
-    200,
-    { kind: `${def.kind}List`, apiVersion: apiVersionOf(def), metadata, items: typed },
-    { pretty },
-  );
+  if (pretty) {
+    const typed = items.map((o) => withTypeMeta(def, o));
+    sendJson(
+      ctx.res,
+      200,
+      { kind: `${def.kind}List`, apiVersion: apiVersionOf(def), metadata, items: typed },
+      { pretty },
+    );
+    return;
+  }
+  // The same bytes as JSON.stringify of the list, from each object's remembered text.
+  const head = `{"kind":${JSON.stringify(`${def.kind}List`)},"apiVersion":${JSON.stringify(apiVersionOf(def))},"metadata":${JSON.stringify(metadata)},"items":[`;
+  sendJsonText(ctx.res, 200, `${head}${items.map((o) => encodedObject(def, o)).join(',')}]}\n`);
 }
 
 /** Reads and decodes the body of a create/update: JSON, or YAML when the client sent YAML. */

@@ -64,6 +64,12 @@ export class ResourceStorage {
     return { items: listed.items.map((o) => this.out(o)), resourceVersion: listed.resourceVersion };
   }
 
+  /** The stored objects themselves, frozen (Store.listShared): for answers that only encode them. */
+  listShared(namespace: string): { items: readonly ApiObject[]; resourceVersion: string } {
+    const listed = this.store.listShared(this.def.storage, namespace ? { namespace } : {});
+    return { items: listed.items.map((o) => this.out(o)), resourceVersion: listed.resourceVersion };
+  }
+
   create(namespace: string, name: string, obj: ApiObject): ApiObject {
     return this.attempt(name, () => this.out(this.store.create(this.key(namespace, name), this.in(obj))));
   }

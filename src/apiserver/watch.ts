@@ -1,12 +1,15 @@
 // Watch streams (`?watch=true`), as the API server's watch handler and watch cache serve them:
 // one JSON event per line, headers flushed at once, initial ADDED events for resourceVersion unset
 // or "0", replay after a given resourceVersion, 410 Expired when it is too old, selectors applied
-// with objects moving in and out of them, optional bookmarks, and `timeoutSeconds`.
+// with objects moving in and out of them, optional bookmarks, and `timeoutSeconds`. Streams read
+// the store's own frozen objects (no copy per stream) and share each version's JSON text.
 import { tableObjectFor } from '../api/printers/table-objects.ts';
 import { GoneError, type StoredObject, type WatchEvent } from '../store/store.ts';
 import { InvalidResourceVersionError } from '../store/versioned-store.ts';
 import type { RequestContext } from './context.ts';
 import { boolParam, intParam, type ResponseShape } from './http-util.ts';
+import type { ApiObject } from './meta.ts';
+import { encodedObject } from './object-encoding.ts';
 import { apiVersionOf } from './resources.ts';
 import type { ObjectFilter } from './rest.ts';
 import { badRequest, expired } from './status.ts';
@@ -34,9 +37,9 @@ export function serveWatch(
   let tableHeaderSent = false;
 
   const encode = (type: OutType, object: unknown): string => {
-    if (type === 'ERROR' || type === 'BOOKMARK' || shape === 'object')
-      return JSON.stringify({ type, object });
+    if (type === 'ERROR' || type === 'BOOKMARK') return JSON.stringify({ type, object });
     const obj = object as StoredObject;
+    if (shape === 'object') return `{"type":"${type}","object":${encodedObject(def, obj as ApiObject)}}`;
     if (shape === 'partial') {
       return JSON.stringify({
         type,
@@ -87,7 +90,7 @@ export function serveWatch(
   const storage = ctx.storage;
   try {
     if (initialState) {
-      const listed = storage.list(filter.namespace);
+      const listed = storage.listShared(filter.namespace);
       for (const o of listed.items) if (matches(o)) send('ADDED', o);
       if (sendInitialEvents) {
         // The watch-list protocol: a bookmark annotated as the end of the initial events.
@@ -100,9 +103,12 @@ export function serveWatch(
           },
         });
       }
-      unsubscribe = storage.watch({ resourceVersion: listed.resourceVersion, ...ns(filter) }, onEvent);
+      unsubscribe = storage.watch(
+        { resourceVersion: listed.resourceVersion, shared: true, ...ns(filter) },
+        onEvent,
+      );
     } else {
-      unsubscribe = storage.watch({ resourceVersion: rvParam, ...ns(filter) }, onEvent);
+      unsubscribe = storage.watch({ resourceVersion: rvParam, shared: true, ...ns(filter) }, onEvent);
     }
   } catch (err) {
     if (err instanceof InvalidResourceVersionError) throw badRequest(err.message);

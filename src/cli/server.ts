@@ -127,7 +127,8 @@ function startScheduler(store: Store, sink: StoreEventSink, nodeName: string, cl
     }
   };
   const listed = store.list<Pod>('pods');
-  const stop = store.watch<Pod>('pods', { resourceVersion: listed.resourceVersion }, (e) => {
+  // The store's own objects: binding writes a new one.
+  const stop = store.watch<Pod>('pods', { resourceVersion: listed.resourceVersion, shared: true }, (e) => {
     if (e.type === 'ADDED' || e.type === 'MODIFIED') schedule(e.object);
   });
   for (const p of listed.items) schedule(p);

@@ -83,6 +83,41 @@ export function storeContract(name: string, make: StoreFactory): void {
       s.close();
     });
 
+    test('listShared and shared watches hand out the stored objects: frozen, one per version', () => {
+      const s = make();
+      s.create(key('a'), pod('a', 'default', { spec: { n: 1 } }));
+      s.create(key('b', 'ns2'), pod('b', 'ns2'));
+      const first = s.listShared<TestObject>('pods');
+      assert.deepEqual(
+        first.items.map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`),
+        ['default/a', 'ns2/b'],
+      );
+      const a = first.items[0]!;
+      assert.ok(Object.isFrozen(a) && Object.isFrozen(a.metadata) && Object.isFrozen(a.spec));
+      assert.throws(() => {
+        (a.spec as { n: number }).n = 2;
+      }, TypeError);
+      // The same version is the same object; a write replaces it and leaves the old one as it was.
+      assert.equal(s.listShared('pods', { namespace: 'default' }).items[0], a);
+      const shared: WatchEvent[] = [];
+      const copies: WatchEvent[] = [];
+      s.watch('pods', { shared: true }, (e) => shared.push(e));
+      s.watch('pods', {}, (e) => copies.push(e));
+      s.update(key('a'), { ...pod('a'), spec: { n: 3 } });
+      const now = s.listShared<TestObject>('pods').items[0]!;
+      assert.notEqual(now, a);
+      assert.deepEqual([a.spec, now.spec], [{ n: 1 }, { n: 3 }]);
+      assert.equal(shared[0]?.object, now);
+      assert.equal(shared[0]?.previous, a);
+      assert.notEqual(copies[0]?.object, now);
+      assert.ok(!Object.isFrozen(copies[0]?.object));
+      // Plain list and get still hand out copies that can be changed.
+      const copy = s.list<TestObject>('pods').items[0]!;
+      assert.ok(!Object.isFrozen(copy));
+      assert.notEqual(copy, now);
+      s.close();
+    });
+
     test('create refuses an existing name with the API server wording', () => {
       const s = make();
       s.create(key('web'), pod('web'));

@@ -42,6 +42,11 @@ export interface WatchOptions {
   /** Deliver every change after this resourceVersion; omitted = from now. */
   resourceVersion?: string;
   signal?: AbortSignal;
+  /**
+   * Deliver the stored (frozen) objects themselves instead of a copy per listener: for readers
+   * that only encode or inspect them, such as the API's watch streams.
+   */
+  shared?: boolean;
 }
 
 export class ConflictError extends Error {
@@ -82,6 +87,12 @@ export class GoneError extends Error {
 export interface Store {
   get<T extends StoredObject>(key: ObjectKey): T | undefined;
   list<T extends StoredObject>(resource: string, options?: ListOptions): ListResult<T>;
+  /**
+   * As list, but the stored objects themselves, frozen, not copies: for readers that only encode
+   * or inspect them (the API's list and watch answers). A stored object is never changed in place,
+   * so one seen twice is the same version.
+   */
+  listShared<T extends StoredObject>(resource: string, options?: ListOptions): ListResult<T>;
   /** Stores a new object; sets metadata.resourceVersion. Throws AlreadyExistsError. */
   create<T extends StoredObject>(key: ObjectKey, object: T): T;
   /**

@@ -45,6 +45,7 @@ interface Watcher {
   namespace: string | undefined;
   listener: (event: WatchEvent) => void;
   active: boolean;
+  shared: boolean;
 }
 
 function keyString(key: ObjectKey): string {
@@ -87,7 +88,8 @@ export class VersionedStore implements Store {
     // History starts empty: nothing before the current revision can be replayed (a restarted
     // API server answers such watches with 410 Gone and clients re-list, as after etcd compaction).
     this.startRv = initial.rv;
-    for (const o of initial.objects) this.objects.set(keyString(o.key), o);
+    for (const o of initial.objects)
+      this.objects.set(keyString(o.key), { ...o, object: deepFreeze(o.object) });
   }
 
   get<T extends StoredObject>(key: ObjectKey): T | undefined {
@@ -96,6 +98,14 @@ export class VersionedStore implements Store {
   }
 
   list<T extends StoredObject>(resource: string, options: ListOptions = {}): ListResult<T> {
+    const listed = this.listShared(resource, options);
+    return {
+      items: listed.items.map((o) => structuredClone(o) as T),
+      resourceVersion: listed.resourceVersion,
+    };
+  }
+
+  listShared<T extends StoredObject>(resource: string, options: ListOptions = {}): ListResult<T> {
     const items: { key: ObjectKey; object: StoredObject }[] = [];
     for (const e of this.objects.values()) {
       if (e.key.resource !== resource) continue;
@@ -104,10 +114,7 @@ export class VersionedStore implements Store {
     }
     // Storage-key order (namespace, then name), as etcd lists.
     items.sort((a, b) => cmp(a.key.namespace, b.key.namespace) || cmp(a.key.name, b.key.name));
-    return {
-      items: items.map((e) => structuredClone(e.object) as T),
-      resourceVersion: String(this.rv),
-    };
+    return { items: items.map((e) => e.object as T), resourceVersion: String(this.rv) };
   }
 
   create<T extends StoredObject>(key: ObjectKey, object: T): T {
@@ -175,6 +182,7 @@ export class VersionedStore implements Store {
       namespace: options.namespace,
       listener: listener as (event: WatchEvent) => void,
       active: true,
+      shared: options.shared === true,
     };
     const stop = (): void => {
       watcher.active = false;
@@ -250,6 +258,10 @@ export class VersionedStore implements Store {
     try {
       for (let next = this.queue.shift(); next; next = this.queue.shift()) {
         if (!next.watcher.active) continue;
+        if (next.watcher.shared) {
+          next.watcher.listener(next.event);
+          continue;
+        }
         // Each listener gets its own copy: what one does to its object never leaks to another.
         const { type, object, previous } = next.event;
         next.watcher.listener(
@@ -272,10 +284,19 @@ function matches(w: Watcher, namespace: string): boolean {
   return w.namespace === undefined || w.namespace === namespace;
 }
 
+/** A frozen copy of object carrying resourceVersion rv: what the store keeps and hands out shared. */
 function withRv<T extends StoredObject>(object: T, rv: number): T {
   const copy = structuredClone(object);
   copy.metadata = { ...(copy.metadata ?? {}), resourceVersion: String(rv) };
-  return copy;
+  return deepFreeze(copy);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
 
 function parseRv(text: string): number {

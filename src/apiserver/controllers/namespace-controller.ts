@@ -25,7 +25,7 @@ export class NamespaceController {
       this.store.watch<Namespace>('namespaces', { resourceVersion: listed.resourceVersion }, (e) => {
         if (e.type !== 'DELETED' && e.object.metadata?.deletionTimestamp) this.finalize(e.object);
       }),
-      this.store.watch<ApiObject>('pods', { resourceVersion: listed.resourceVersion }, (e) => {
+      this.store.watch<ApiObject>('pods', { resourceVersion: listed.resourceVersion, shared: true }, (e) => {
         if (e.type !== 'DELETED') return;
         const ns = this.store.get<Namespace>({
           resource: 'namespaces',

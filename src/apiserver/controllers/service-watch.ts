@@ -59,7 +59,10 @@ export class SyncRunner {
     }
   }
 
-  /** Watches resource from rv, calling handler for every change but bookmarks. */
+  /**
+   * Watches resource from rv, calling handler for every change but bookmarks. The handler gets
+   * the store's own frozen objects (a controller reads them and writes new ones).
+   */
   watch<T extends StoredObject>(
     store: Store,
     resource: string,
@@ -67,7 +70,7 @@ export class SyncRunner {
     handler: (e: WatchEvent<T>) => void,
   ): void {
     this.unsubscribe.push(
-      store.watch<T>(resource, { resourceVersion: rv }, (e) => {
+      store.watch<T>(resource, { resourceVersion: rv, shared: true }, (e) => {
         if (e.type !== 'BOOKMARK' && !this.stopped) handler(e);
       }),
     );
